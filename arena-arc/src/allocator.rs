@@ -1,0 +1,860 @@
+//! [`Allocator`]: fills chunks and hands out handles into them.
+
+use core::cell::{Cell, OnceCell};
+use core::convert::Infallible;
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem;
+use core::ptr;
+
+use crate::chunk::{self, BIAS, Chunk};
+use crate::error::AllocError;
+use crate::index::IndexType;
+use crate::single::ArcSingle;
+use crate::slice::ArcSlice;
+use crate::stats::{ArenaStats, Live};
+use crate::sync::Arc;
+
+/// How many retired chunks an allocator keeps a reference to, so that it can
+/// reuse one as soon as its last handle is gone instead of allocating.
+const RETIRED: usize = 4;
+
+/// A chunk arena for `T`s whose allocations are reference-counted handles.
+///
+/// - `T`: the element type.
+/// - `L`: the [`IndexType`] stored in handles (default `u32`): it bounds the
+///   length of one slice.
+/// - `N`: the chunk capacity in elements (default 256).
+///
+/// Allocation takes `&self`, so an `init` closure may itself allocate from
+/// the same allocator (to build a tree, say). The allocator is `Send` but not
+/// `Sync`: fill it from one thread, and send its handles anywhere.
+///
+/// # The chunk model and its costs
+///
+/// Slices are carved out of chunks of `N` elements, one after another. When
+/// the next request does not fit, the current chunk is *retired*: its unused
+/// tail is lost (see [`ArenaStats::bytes_lost_in_tails`]) and a new chunk
+/// becomes current. A retired chunk lives as long as any handle into it; its
+/// elements are all dropped together when it is released (deferred drops; a
+/// type without drop glue costs nothing there). So a short-lived slice in a
+/// chunk with a long-lived neighbour stays allocated (a *zombie*) until the
+/// neighbour goes.
+///
+/// The allocator keeps a reference to the last few retired chunks. When a new
+/// chunk is needed and one of them has no handle left, it is reused: its
+/// elements are dropped and it becomes current again, without calling the
+/// global allocator. In a steady churn (allocate, use, drop) the allocator
+/// therefore stops allocating after warm-up.
+///
+/// A request longer than `N`, or one that does not fit the current chunk when
+/// the current chunk has more room left than a fresh one would keep after the
+/// request, gets a *dedicated* chunk of exactly its length; the current chunk
+/// stays current. So a mix of tiny and huge requests holds only about what it
+/// asks for, and a dedicated chunk is freed as soon as its handles are gone.
+///
+/// # Costs
+///
+/// - An allocation that fits the current chunk does no atomic operation and
+///   no call to the global allocator: it bumps an index and counts one
+///   hand-out in a plain integer. The count is settled with the chunk in one
+///   atomic operation when the chunk is retired.
+/// - Cloning a handle is one `Relaxed` atomic increment; dropping one is one
+///   `Release` decrement (and, for the last, an `Acquire` fence and the free).
+/// - Reading through a handle is a pointer and a length, as for `Arc<[T]>`.
+///
+/// # Cycles
+///
+/// A chunk that holds a handle to itself (a `T` that contains an
+/// `ArcSlice<T>` from the same allocator, directly or through other types) is
+/// never freed: its count can't reach zero while its own elements hold a
+/// reference. This is the same hazard as a cycle of `Arc`s. Build trees
+/// bottom-up into *different* arenas per type, or keep child handles in a
+/// separate arena from the nodes, to avoid it.
+///
+/// # Example
+///
+/// ```
+/// use arena_arc::Allocator;
+///
+/// let arena: Allocator<u32> = Allocator::new();
+/// let evens = arena.alloc(4, |i| (i * 2) as u32);
+/// let one = arena.alloc_value(7);
+/// assert_eq!(evens.get(), &[0, 2, 4, 6]);
+/// assert_eq!(*one, 7);
+///
+/// // Handles are independent of the allocator and of each other.
+/// drop(arena);
+/// let tail = evens.slice(2..);
+/// drop(evens);
+/// assert_eq!(tail, [4, 6]);
+/// ```
+pub struct Allocator<T, L: IndexType = u32, const N: usize = 256> {
+    /// The chunk being filled; `None` before the first allocation.
+    current: Cell<Option<Chunk<T>>>,
+    /// Slots `0..cursor` of the current chunk are taken; `N` when there is
+    /// no current chunk.
+    cursor: Cell<usize>,
+    /// References handed out from the current chunk and not yet settled.
+    handed: Cell<usize>,
+    /// Retired chunks the allocator still holds one reference to.
+    retired: Cell<[Option<Chunk<T>>; RETIRED]>,
+    /// Where the next retired chunk goes in `retired`.
+    retired_next: Cell<usize>,
+    /// Counters shared with the chunks; made with the first chunk.
+    live: OnceCell<Arc<Live>>,
+    limit: Cell<Option<usize>>,
+    chunks_created: Cell<usize>,
+    chunks_reused: Cell<usize>,
+    dedicated_chunks: Cell<usize>,
+    bytes_lost: Cell<usize>,
+    _marker: PhantomData<(T, L)>,
+}
+
+// SAFETY: the allocator owns references to chunks, exactly as handles do, and
+// may drop `T`s (when it reuses or frees a chunk) on whatever thread it is on.
+// Handles are `Send` when `T: Send + Sync` (see `ArcSlice`), so the same bound
+// makes moving the allocator sound. It is not `Sync`: its state is in `Cell`s.
+unsafe impl<T: Send + Sync, L: IndexType, const N: usize> Send for Allocator<T, L, N> {}
+
+/// Where an allocation's elements go.
+struct Reservation<T> {
+    chunk: Chunk<T>,
+    start: usize,
+    len: usize,
+    /// The chunk was made for this request alone; the reservation holds its
+    /// only reference.
+    dedicated: bool,
+}
+
+/// Why a fill stopped.
+enum Failure<E> {
+    Init(E),
+    Alloc(AllocError),
+}
+
+impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
+    /// Compile-time checks of `N` against `L` and `T`.
+    const VALID_PARAMETERS: () = {
+        assert!(N > 0, "arena-arc: the chunk capacity N must be at least 1");
+        assert!(
+            N - 1 <= L::MAX,
+            "arena-arc: the chunk capacity N does not fit the index type L; use a wider L or a smaller N"
+        );
+        assert!(
+            N < BIAS / 2,
+            "arena-arc: the chunk capacity N is too large for this target"
+        );
+        assert!(
+            mem::size_of::<T>() == 0 || N <= (isize::MAX as usize / 2) / mem::size_of::<T>(),
+            "arena-arc: a chunk of N elements of T would be larger than isize::MAX / 2 bytes; use a smaller N"
+        );
+    };
+
+    /// Creates an allocator. It allocates nothing until the first
+    /// non-empty allocation.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<String, u32, 1024> = Allocator::new();
+    /// assert_eq!(arena.stats().chunks_created, 0);
+    /// ```
+    pub const fn new() -> Self {
+        #[allow(clippy::let_unit_value)]
+        let () = Self::VALID_PARAMETERS;
+        Allocator {
+            current: Cell::new(None),
+            cursor: Cell::new(N),
+            handed: Cell::new(0),
+            retired: Cell::new([None; RETIRED]),
+            retired_next: Cell::new(0),
+            live: OnceCell::new(),
+            limit: Cell::new(None),
+            chunks_created: Cell::new(0),
+            chunks_reused: Cell::new(0),
+            dedicated_chunks: Cell::new(0),
+            bytes_lost: Cell::new(0),
+            _marker: PhantomData,
+        }
+    }
+
+    /// Creates an allocator whose chunks alive at any time (held by it or by
+    /// handles) may take at most `bytes` bytes, headers included.
+    ///
+    /// A request that would need a chunk past the limit panics in
+    /// [`alloc`](Self::alloc) and the other panicking methods, and returns
+    /// [`AllocError::LimitExceeded`] from the `checked_` methods; nothing is
+    /// written either way. Before refusing, the allocator frees the retired
+    /// chunks it alone still holds.
+    ///
+    /// ```
+    /// use arena_arc::{AllocError, Allocator};
+    ///
+    /// let arena: Allocator<u64, u32, 1024> = Allocator::with_limit(16 * 1024);
+    /// let a = arena.alloc(1024, |i| i as u64); // one chunk of 8 KiB and a header
+    /// let err = arena.checked_alloc(1024, |i| i as u64).unwrap_err();
+    /// assert!(matches!(err, AllocError::LimitExceeded { .. }));
+    /// drop(a);
+    /// assert!(arena.checked_alloc(1024, |i| i as u64).is_ok()); // room again
+    /// ```
+    pub fn with_limit(bytes: usize) -> Self {
+        let arena = Self::new();
+        arena.limit.set(Some(bytes));
+        arena
+    }
+
+    /// Sets or removes the byte limit; see [`with_limit`](Self::with_limit).
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<u8> = Allocator::new();
+    /// arena.set_limit(Some(1 << 20));
+    /// assert_eq!(arena.limit(), Some(1 << 20));
+    /// ```
+    pub fn set_limit(&self, bytes: Option<usize>) {
+        self.limit.set(bytes);
+    }
+
+    /// The byte limit, if any.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// assert_eq!(Allocator::<u8>::new().limit(), None);
+    /// ```
+    pub fn limit(&self) -> Option<usize> {
+        self.limit.get()
+    }
+
+    /// The chunk capacity `N` in elements.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// assert_eq!(Allocator::<u8, u32, 4096>::new().chunk_capacity(), 4096);
+    /// ```
+    pub const fn chunk_capacity(&self) -> usize {
+        N
+    }
+
+    /// Allocates a slice of `len` elements; element `i` is `init(i)`, called
+    /// in order from 0.
+    ///
+    /// `len == 0` allocates nothing and never calls `init`.
+    ///
+    /// # Panics
+    /// - If `len` exceeds `L::MAX` or the chunk size would overflow (the
+    ///   message names the limit and the fix), or a limit set with
+    ///   [`with_limit`](Self::with_limit) would be passed. Nothing is written
+    ///   and `init` is not called.
+    /// - If `init` panics: the elements it already made are dropped at once,
+    ///   exactly once, their space is reused, and the panic goes on. The
+    ///   allocator stays usable.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<String> = Allocator::new();
+    /// let names = arena.alloc(3, |i| format!("n{i}"));
+    /// assert_eq!(names, ["n0", "n1", "n2"].map(String::from));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn alloc(&self, len: usize, mut init: impl FnMut(usize) -> T) -> ArcSlice<T, L> {
+        match self.fill(len, |i| Ok::<T, Infallible>(init(i))) {
+            Ok(slice) => slice,
+            Err(Failure::Alloc(err)) => refuse(err),
+            Err(Failure::Init(never)) => match never {},
+        }
+    }
+
+    /// Allocates a slice of `len` elements from a fallible `init`.
+    ///
+    /// If `init` returns `Err` for some element, the elements already made
+    /// are dropped at once, exactly once, their space is reused, and the
+    /// error is returned. Panics as [`alloc`](Self::alloc) does.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<u8> = Allocator::new();
+    /// let parsed = arena.try_alloc(3, |i| "1x3".as_bytes()[i].is_ascii_digit().then_some(i as u8).ok_or(i));
+    /// assert_eq!(parsed.unwrap_err(), 1);
+    /// let ok = arena.try_alloc(2, |i| Ok::<u8, ()>(i as u8)).unwrap();
+    /// assert_eq!(ok, [0, 1]);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn try_alloc<E>(
+        &self,
+        len: usize,
+        init: impl FnMut(usize) -> Result<T, E>,
+    ) -> Result<ArcSlice<T, L>, E> {
+        match self.fill(len, init) {
+            Ok(slice) => Ok(slice),
+            Err(Failure::Init(err)) => Err(err),
+            Err(Failure::Alloc(err)) => refuse(err),
+        }
+    }
+
+    /// Like [`alloc`](Self::alloc), but returns an [`AllocError`] instead of
+    /// panicking when the length, the size or the limit is exceeded.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<u8, u16> = Allocator::new();
+    /// assert!(arena.checked_alloc(70_000, |_| 0).is_err());
+    /// assert_eq!(arena.checked_alloc(2, |i| i as u8).unwrap(), [0, 1]);
+    /// ```
+    #[inline]
+    pub fn checked_alloc(
+        &self,
+        len: usize,
+        mut init: impl FnMut(usize) -> T,
+    ) -> Result<ArcSlice<T, L>, AllocError> {
+        match self.fill(len, |i| Ok::<T, Infallible>(init(i))) {
+            Ok(slice) => Ok(slice),
+            Err(Failure::Alloc(err)) => Err(err),
+            Err(Failure::Init(never)) => match never {},
+        }
+    }
+
+    /// Allocates one element made by `init` and returns it as an
+    /// [`ArcSingle`]. `init` runs before anything is reserved, so it may
+    /// allocate from this allocator and may panic freely.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<Vec<u8>> = Allocator::new();
+    /// let v = arena.alloc_single(|| vec![1, 2]);
+    /// assert_eq!(*v, [1, 2]);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn alloc_single(&self, init: impl FnOnce() -> T) -> ArcSingle<T, L> {
+        self.alloc_value(init())
+    }
+
+    /// Allocates one element from a fallible `init`; its error is returned
+    /// as is.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<u32> = Allocator::new();
+    /// let n = arena.try_alloc_single(|| "42".parse::<u32>()).unwrap();
+    /// assert_eq!(*n, 42);
+    /// assert!(arena.try_alloc_single(|| "x".parse::<u32>()).is_err());
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn try_alloc_single<E>(
+        &self,
+        init: impl FnOnce() -> Result<T, E>,
+    ) -> Result<ArcSingle<T, L>, E> {
+        init().map(|value| self.alloc_value(value))
+    }
+
+    /// Moves `value` into the arena and returns it as an [`ArcSingle`]: one
+    /// slot, no slice conversion.
+    ///
+    /// # Panics
+    /// If a limit set with [`with_limit`](Self::with_limit) would be passed
+    /// (`value` is dropped).
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<(u8, char)> = Allocator::new();
+    /// let pair = arena.alloc_value((1, 'a'));
+    /// assert_eq!(pair.1, 'a');
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn alloc_value(&self, value: T) -> ArcSingle<T, L> {
+        match self.checked_alloc_value(value) {
+            Ok(single) => single,
+            Err(err) => refuse(err),
+        }
+    }
+
+    /// Like [`alloc_value`](Self::alloc_value), but returns an
+    /// [`AllocError`] (dropping `value`) instead of panicking.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<u64> = Allocator::with_limit(0);
+    /// assert!(arena.checked_alloc_value(1).is_err());
+    /// ```
+    #[inline]
+    pub fn checked_alloc_value(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
+        let res = self.reserve(1)?;
+        // SAFETY: the reservation is slot `start` of `chunk`, uninitialised
+        // and ours; no user code runs between the reservation and the write.
+        unsafe {
+            res.chunk.slot(res.start).write(value);
+            Ok(ArcSingle::from_raw_parts(self.commit(res)))
+        }
+    }
+
+    /// Copies `src` into the arena with one `memcpy`.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let bytes: Allocator<u8> = Allocator::new();
+    /// let name = bytes.alloc_slice_copy(b"ident");
+    /// assert_eq!(name.get(), b"ident");
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn alloc_slice_copy(&self, src: &[T]) -> ArcSlice<T, L>
+    where
+        T: Copy,
+    {
+        if src.is_empty() {
+            return ArcSlice::new();
+        }
+        let res = match self.checked_reserve(src.len()) {
+            Ok(res) => res,
+            Err(err) => refuse(err),
+        };
+        // SAFETY: the reservation is `src.len()` uninitialised slots that are
+        // ours; `T: Copy` makes the bitwise copy a valid `T`, and copying
+        // runs no user code.
+        unsafe {
+            ptr::copy_nonoverlapping(src.as_ptr(), res.chunk.slot(res.start).as_ptr(), src.len());
+            ArcSlice::from_raw_parts(self.commit(res))
+        }
+    }
+
+    /// Clones every element of `src` into the arena. If a `clone` panics,
+    /// the clones already made are dropped and the panic goes on.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<String> = Allocator::new();
+    /// let words = arena.alloc_slice_clone(&["a".to_string(), "b".to_string()]);
+    /// assert_eq!(words, ["a", "b"].map(String::from));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn alloc_slice_clone(&self, src: &[T]) -> ArcSlice<T, L>
+    where
+        T: Clone,
+    {
+        self.alloc(src.len(), |i| src[i].clone())
+    }
+
+    /// Moves the items of `iter` into the arena.
+    ///
+    /// An iterator whose `size_hint` is exact (every `ExactSizeIterator`,
+    /// `Vec`, arrays, ranges, `map` over them...) is written straight into
+    /// the arena; any other is collected into a `Vec` first.
+    ///
+    /// # Panics
+    /// As [`alloc`](Self::alloc) does, and if an iterator breaks its exact
+    /// `size_hint` (the items already moved are dropped first).
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<u32> = Allocator::new();
+    /// let squares = arena.alloc_from_iter((1..=4).map(|n| n * n));
+    /// assert_eq!(squares, [1, 4, 9, 16]);
+    /// let odd = arena.alloc_from_iter((1..10).filter(|n| n % 2 == 1)); // unknown length
+    /// assert_eq!(odd, [1, 3, 5, 7, 9]);
+    /// ```
+    #[track_caller]
+    pub fn alloc_from_iter(&self, iter: impl IntoIterator<Item = T>) -> ArcSlice<T, L> {
+        let mut iter = iter.into_iter();
+        match iter.size_hint() {
+            (lower, Some(upper)) if lower == upper => {
+                let slice = self.alloc(lower, |_| {
+                    iter.next()
+                        .expect("arena-arc: alloc_from_iter: the iterator yielded fewer items than its exact size_hint")
+                });
+                assert!(
+                    iter.next().is_none(),
+                    "arena-arc: alloc_from_iter: the iterator yielded more items than its exact size_hint"
+                );
+                slice
+            }
+            _ => {
+                let items: Vec<T> = iter.collect();
+                self.alloc_from_iter(items)
+            }
+        }
+    }
+
+    /// A zero-length slice; allocates nothing. Same as [`ArcSlice::new`].
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// assert!(Allocator::<u8>::alloc_empty().is_empty());
+    /// ```
+    pub const fn alloc_empty() -> ArcSlice<T, L> {
+        ArcSlice::new()
+    }
+
+    /// A snapshot of what the allocator holds; see [`ArenaStats`].
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<u32, u32, 64> = Allocator::new();
+    /// let _a = arena.alloc(10, |i| i as u32);
+    /// let stats = arena.stats();
+    /// assert_eq!(stats.chunks_created, 1);
+    /// assert_eq!(stats.current_chunk_free, 54);
+    /// assert!(stats.bytes_reserved >= 64 * 4);
+    /// ```
+    pub fn stats(&self) -> ArenaStats {
+        let (chunks_alive, bytes_reserved) = match self.live.get() {
+            Some(live) => (
+                live.chunks.load(crate::sync::Ordering::Relaxed),
+                live.bytes(),
+            ),
+            None => (0, 0),
+        };
+        ArenaStats {
+            chunks_created: self.chunks_created.get(),
+            chunks_reused: self.chunks_reused.get(),
+            dedicated_chunks: self.dedicated_chunks.get(),
+            chunks_alive,
+            bytes_reserved,
+            bytes_lost_in_tails: self.bytes_lost.get(),
+            current_chunk_free: N - self.cursor.get(),
+        }
+    }
+
+    // ----- the fill path -------------------------------------------------
+
+    /// Reserves `len` slots, runs `init` for each and commits. The one
+    /// implementation behind `alloc`, `try_alloc` and `checked_alloc`.
+    #[inline]
+    fn fill<E>(
+        &self,
+        len: usize,
+        mut init: impl FnMut(usize) -> Result<T, E>,
+    ) -> Result<ArcSlice<T, L>, Failure<E>> {
+        if len == 0 {
+            return Ok(ArcSlice::new());
+        }
+        let res = self.checked_reserve(len).map_err(Failure::Alloc)?;
+        // SAFETY: the reservation's slots are in bounds and uninitialised.
+        let base = unsafe { res.chunk.slot(res.start) }.as_ptr();
+        let mut guard = Unfilled {
+            arena: self,
+            res,
+            written: 0,
+        };
+        for i in 0..len {
+            let value = init(i).map_err(Failure::Init)?;
+            // SAFETY: `i < len`: slot `start + i` is reserved for us and not
+            // yet written. `init` may have allocated from `self`, but a
+            // reservation is never handed out twice.
+            unsafe { base.add(i).write(value) };
+            guard.written = i + 1;
+        }
+        let res = guard.finish();
+        // SAFETY: all `len` slots of the reservation are initialised.
+        Ok(unsafe { ArcSlice::from_raw_parts(self.commit(res)) })
+    }
+
+    /// Turns a fully written reservation into the reference its handle owns.
+    /// Returns `(chunk, start, len)`.
+    ///
+    /// # Safety
+    /// Every slot of `res` is initialised.
+    #[inline]
+    unsafe fn commit(&self, res: Reservation<T>) -> (Chunk<T>, usize, usize) {
+        if res.dedicated {
+            // SAFETY: the dedicated chunk is ours alone and now full.
+            unsafe { res.chunk.set_len(res.len) };
+        }
+        (res.chunk, res.start, res.len)
+    }
+
+    /// [`reserve`](Self::reserve) after the length check.
+    #[inline]
+    fn checked_reserve(&self, len: usize) -> Result<Reservation<T>, AllocError> {
+        if len > L::MAX {
+            return Err(AllocError::LengthOverflow {
+                len,
+                max: L::MAX,
+                index_type: L::NAME,
+            });
+        }
+        self.reserve(len)
+    }
+
+    /// Reserves `len >= 1` (and `len <= L::MAX`) slots and counts the
+    /// reference that their handle will own.
+    #[inline]
+    fn reserve(&self, len: usize) -> Result<Reservation<T>, AllocError> {
+        let cursor = self.cursor.get();
+        if let Some(chunk) = self.current.get() {
+            if len <= N - cursor {
+                self.cursor.set(cursor + len);
+                self.handed.set(self.handed.get() + 1);
+                return Ok(Reservation {
+                    chunk,
+                    start: cursor,
+                    len,
+                    dedicated: false,
+                });
+            }
+        }
+        self.reserve_slow(len)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn reserve_slow(&self, len: usize) -> Result<Reservation<T>, AllocError> {
+        let left = N - self.cursor.get();
+        if len > N || (self.current.get().is_some() && left > N - len) {
+            let chunk = self.new_chunk(len, 1)?;
+            self.dedicated_chunks.set(self.dedicated_chunks.get() + 1);
+            return Ok(Reservation {
+                chunk,
+                start: 0,
+                len,
+                dedicated: true,
+            });
+        }
+        self.retire_current();
+        let chunk = match self.take_reusable() {
+            Some(chunk) => chunk,
+            None => self.new_chunk(N, BIAS)?,
+        };
+        // Dropping a reused chunk's elements ran user code, which may have
+        // allocated from `self` and installed a chunk of its own.
+        self.retire_current();
+        self.current.set(Some(chunk));
+        self.cursor.set(len);
+        self.handed.set(1);
+        Ok(Reservation {
+            chunk,
+            start: 0,
+            len,
+            dedicated: false,
+        })
+    }
+
+    /// Allocates a chunk of `capacity` slots with count `refs`, within the
+    /// limit.
+    fn new_chunk(&self, capacity: usize, refs: usize) -> Result<Chunk<T>, AllocError> {
+        let layout = chunk::layout::<T>(capacity).ok_or(AllocError::SizeOverflow {
+            len: capacity,
+            elem_size: mem::size_of::<T>(),
+        })?;
+        let live = self.live.get_or_init(|| Arc::new(Live::new()));
+        if let Some(limit) = self.limit.get() {
+            if live.bytes().saturating_add(layout.size()) > limit {
+                self.release_unused_retired();
+                let in_use = live.bytes();
+                if in_use.saturating_add(layout.size()) > limit {
+                    return Err(AllocError::LimitExceeded {
+                        limit,
+                        in_use,
+                        requested: layout.size(),
+                    });
+                }
+            }
+        }
+        self.chunks_created.set(self.chunks_created.get() + 1);
+        Ok(Chunk::allocate(capacity, layout, refs, live))
+    }
+
+    /// Settles the current chunk and moves it to the retired list.
+    fn retire_current(&self) {
+        let Some(chunk) = self.current.take() else {
+            return;
+        };
+        let cursor = self.cursor.replace(N);
+        let handed = self.handed.replace(0);
+        self.bytes_lost
+            .set(self.bytes_lost.get() + (N - cursor) * mem::size_of::<T>());
+        // SAFETY: the chunk was current: we publish how far it was filled,
+        // then give up the bias, keeping our own reference.
+        unsafe {
+            chunk.set_len(cursor);
+            chunk.settle(handed);
+        }
+        let mut retired = self.retired.get();
+        let next = self.retired_next.get();
+        let evicted = retired[next].replace(chunk);
+        self.retired.set(retired);
+        self.retired_next.set((next + 1) % RETIRED);
+        if let Some(evicted) = evicted {
+            // SAFETY: we held one reference to the evicted chunk and drop it
+            // from the list before releasing it (its elements' drops may run
+            // user code that re-enters the allocator).
+            unsafe { evicted.release() };
+        }
+    }
+
+    /// Takes a retired chunk whose only reference is ours, drops its
+    /// elements and returns it ready to be current.
+    fn take_reusable(&self) -> Option<Chunk<T>> {
+        let mut retired = self.retired.get();
+        let slot = retired
+            .iter_mut()
+            .find(|slot| slot.is_some_and(|chunk| chunk.is_unique()))?;
+        let chunk = slot.take()?;
+        self.retired.set(retired);
+        self.chunks_reused.set(self.chunks_reused.get() + 1);
+        // SAFETY: `is_unique` saw our reference as the only one, and no one
+        // can take a new reference to a chunk without holding one.
+        unsafe { chunk.recycle() };
+        Some(chunk)
+    }
+
+    /// Frees the retired chunks that no handle uses any more.
+    fn release_unused_retired(&self) {
+        let mut retired = self.retired.get();
+        let mut unused = [None; RETIRED];
+        for (slot, out) in retired.iter_mut().zip(unused.iter_mut()) {
+            if slot.is_some_and(|chunk| chunk.is_unique()) {
+                *out = slot.take();
+            }
+        }
+        self.retired.set(retired);
+        release_all(&unused);
+    }
+
+    /// Gives back a reservation whose elements were not all made: called by
+    /// [`Unfilled`] after it dropped the ones that were.
+    fn cancel(&self, res: &Reservation<T>) {
+        if res.dedicated {
+            // SAFETY: the reservation holds the dedicated chunk's only
+            // reference and `len` was never set: freeing drops nothing.
+            unsafe { res.chunk.free() };
+            return;
+        }
+        let end = res.start + res.len;
+        if self.current.get() == Some(res.chunk) {
+            self.handed.set(self.handed.get() - 1);
+            if self.cursor.get() == end {
+                // Nothing was reserved after us: the space is reused.
+                self.cursor.set(res.start);
+            } else {
+                self.record_hole(res);
+            }
+        } else {
+            // A nested allocation retired the chunk, counting our
+            // reservation as a handle: give that reference back.
+            self.record_hole(res);
+            // SAFETY: the reference was ours, and the hole is recorded first.
+            unsafe { res.chunk.release() };
+        }
+    }
+
+    /// Marks `res`'s slots as holding no elements, for the chunk's release.
+    fn record_hole(&self, res: &Reservation<T>) {
+        self.bytes_lost
+            .set(self.bytes_lost.get() + res.len * mem::size_of::<T>());
+        // SAFETY: we still hold the reservation's reference (or our bias).
+        unsafe { res.chunk.add_hole(res.start..res.start + res.len) };
+    }
+}
+
+/// A reservation being written. Dropped before [`finish`](Self::finish)
+/// (because `init` failed or panicked), it drops the elements written so far
+/// and gives the reservation back.
+struct Unfilled<'a, T, L: IndexType, const N: usize> {
+    arena: &'a Allocator<T, L, N>,
+    res: Reservation<T>,
+    written: usize,
+}
+
+impl<T, L: IndexType, const N: usize> Unfilled<'_, T, L, N> {
+    #[inline]
+    fn finish(self) -> Reservation<T> {
+        let this = mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again.
+        unsafe { ptr::read(&this.res) }
+    }
+}
+
+impl<T, L: IndexType, const N: usize> Drop for Unfilled<'_, T, L, N> {
+    #[cold]
+    fn drop(&mut self) {
+        struct Cancel<'b, 'a, T, L: IndexType, const N: usize>(&'b Unfilled<'a, T, L, N>);
+        impl<T, L: IndexType, const N: usize> Drop for Cancel<'_, '_, T, L, N> {
+            fn drop(&mut self) {
+                self.0.arena.cancel(&self.0.res);
+            }
+        }
+        // Give the space back even if an element's drop panics, but only
+        // after the elements are gone: a drop may allocate from the arena.
+        let _cancel = Cancel(self);
+        // SAFETY: slots `start..start + written` were written by `fill` and
+        // are owned by no handle.
+        unsafe {
+            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(
+                self.res.chunk.slot(self.res.start).as_ptr(),
+                self.written,
+            ));
+        }
+    }
+}
+
+impl<T, L: IndexType, const N: usize> Drop for Allocator<T, L, N> {
+    fn drop(&mut self) {
+        self.retire_current();
+        let retired = self.retired.replace([None; RETIRED]);
+        release_all(&retired);
+    }
+}
+
+/// Releases one reference to each chunk, going on if an element's drop panics.
+fn release_all<T>(chunks: &[Option<Chunk<T>>]) {
+    struct Rest<'a, T>(&'a [Option<Chunk<T>>]);
+    impl<T> Drop for Rest<'_, T> {
+        fn drop(&mut self) {
+            release_all(self.0);
+        }
+    }
+    for (i, chunk) in chunks.iter().enumerate() {
+        if let Some(chunk) = chunk {
+            let rest = Rest(&chunks[i + 1..]);
+            // SAFETY: the caller passes references it owns and gives up.
+            unsafe { chunk.release() };
+            mem::forget(rest);
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn refuse(err: AllocError) -> ! {
+    panic!("{err}")
+}
+
+impl<T, L: IndexType, const N: usize> Default for Allocator<T, L, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T, L: IndexType, const N: usize> fmt::Debug for Allocator<T, L, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Allocator")
+            .field("type", &core::any::type_name::<T>())
+            .field("index", &L::NAME)
+            .field("chunk_capacity", &N)
+            .field("limit", &self.limit.get())
+            .field("stats", &self.stats())
+            .finish()
+    }
+}

@@ -1,0 +1,412 @@
+//! A chunk: one allocation that holds a [`Header`] followed by room for
+//! `capacity` elements of `T`, shared by every handle into it.
+//!
+//! # Reference counting
+//!
+//! The header's `refs` counts handles, like the strong count of `Arc`. The
+//! allocator does not count the handles it hands out one by one: while a chunk
+//! is *current* (being filled), `refs` holds a large [`BIAS`] on the
+//! allocator's behalf and the allocator counts hand-outs in a plain integer.
+//! Handle clones and drops adjust `refs` atomically as usual, and because the
+//! bias is far larger than the number of hand-outs a chunk can have (at most
+//! its capacity), `refs` cannot reach zero while the chunk is current.
+//!
+//! When the allocator retires the chunk it *settles*: it subtracts
+//! `BIAS - handed - 1` in one atomic operation, leaving exactly one reference
+//! per live handle plus one of its own, which it keeps while the chunk sits in
+//! its retired list (so that it can reuse the chunk once that reference is the
+//! only one left) and releases when it evicts the chunk or is dropped.
+//!
+//! Whoever brings `refs` to zero drops the initialised elements and frees the
+//! memory: a `Release` decrement and an `Acquire` fence, as in `Arc`.
+//!
+//! # Aliasing
+//!
+//! Nothing here creates a reference that covers the whole chunk. Elements are
+//! written and dropped through raw pointers derived from the pointer the
+//! global allocator returned, and the header's fields are reached through
+//! raw field pointers; a handle creates a reference only to its own elements
+//! and to the `refs` atomic. So a reader on one thread and the allocator
+//! writing later elements of the same chunk on another never overlap.
+
+use core::alloc::Layout;
+use core::marker::PhantomData;
+use core::mem::{self, ManuallyDrop};
+use core::ops::Range;
+use core::ptr::{self, NonNull};
+
+use crate::stats::Live;
+use crate::sync::{Arc, AtomicUsize, Ordering, fence};
+
+/// The allocator's share of `refs` while a chunk is current. It is far larger
+/// than any number of hand-outs (a chunk hands out at most `capacity`
+/// non-empty slices, and capacities are limited to less than `BIAS / 2`).
+pub(crate) const BIAS: usize = 1 << (usize::BITS - 2);
+
+/// Above this count a clone aborts, as `Arc::clone` does: the count would
+/// otherwise be able to overflow through leaked handles.
+const MAX_REFCOUNT: usize = isize::MAX as usize;
+
+/// The start of every chunk.
+#[repr(C)]
+pub(crate) struct Header {
+    /// Handles into the chunk (plus the allocator's bias or reference).
+    refs: AtomicUsize,
+    /// Element slots in the chunk. Immutable.
+    capacity: usize,
+    /// Slots `0..len` hold initialised elements, except those in `holes`.
+    /// Written only by the allocator, and published by its settle (or, for a
+    /// dedicated chunk, before the first handle exists).
+    len: usize,
+    /// Ranges inside `0..len` that hold no element: left by an initialisation
+    /// that failed after a nested allocation had already moved past it. Null
+    /// when there are none, which is always but for that rare case.
+    holes: *mut Vec<Range<usize>>,
+    /// The counters of the allocator that made the chunk.
+    live: ManuallyDrop<Arc<Live>>,
+}
+
+/// The byte offset of the first element from the start of the chunk.
+pub(crate) const fn elems_offset<T>() -> usize {
+    let align = mem::align_of::<T>();
+    (mem::size_of::<Header>() + align - 1) & !(align - 1)
+}
+
+/// The layout of a chunk with room for `capacity` elements, or `None` when
+/// its size overflows `isize::MAX`.
+pub(crate) fn layout<T>(capacity: usize) -> Option<Layout> {
+    let (layout, offset) = Layout::new::<Header>()
+        .extend(Layout::array::<T>(capacity).ok()?)
+        .ok()?;
+    debug_assert_eq!(offset, elems_offset::<T>());
+    Some(layout.pad_to_align())
+}
+
+/// A pointer to a chunk of `T`s. Copying it does not touch the count: the
+/// owner of each reference decides when to release it.
+pub(crate) struct Chunk<T> {
+    header: NonNull<Header>,
+    _elems: PhantomData<*mut T>,
+}
+
+impl<T> Clone for Chunk<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Chunk<T> {}
+
+impl<T> PartialEq for Chunk<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.header == other.header
+    }
+}
+
+impl<T> core::fmt::Debug for Chunk<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("Chunk").field(&self.header).finish()
+    }
+}
+
+impl<T> Chunk<T> {
+    /// Allocates a chunk with room for `capacity` elements, none initialised,
+    /// with `refs` set to `refs`.
+    ///
+    /// `layout` must be `layout::<T>(capacity)`.
+    pub(crate) fn allocate(capacity: usize, layout: Layout, refs: usize, live: &Arc<Live>) -> Self {
+        debug_assert_eq!(Some(layout), self::layout::<T>(capacity));
+        // SAFETY: `layout` has a non-zero size: it holds at least a `Header`.
+        let raw = unsafe { std::alloc::alloc(layout) };
+        let Some(raw) = NonNull::new(raw) else {
+            std::alloc::handle_alloc_error(layout)
+        };
+        let header = raw.cast::<Header>();
+        live.add(layout.size());
+        // SAFETY: `header` points to fresh memory, valid and aligned for a
+        // `Header` (the layout starts with one).
+        unsafe {
+            header.as_ptr().write(Header {
+                refs: AtomicUsize::new(refs),
+                capacity,
+                len: 0,
+                holes: ptr::null_mut(),
+                live: ManuallyDrop::new(Arc::clone(live)),
+            });
+        }
+        Chunk {
+            header,
+            _elems: PhantomData,
+        }
+    }
+
+    /// The chunk that holds the element at `elem`, which is slot `offset` of
+    /// its chunk.
+    ///
+    /// # Safety
+    /// `elem` must point to slot `offset` of a live chunk of `T`s, with the
+    /// provenance of that chunk's allocation (as every handle's pointer has:
+    /// it is derived from [`Chunk::elems`]).
+    #[inline(always)]
+    pub(crate) unsafe fn from_elem(elem: NonNull<T>, offset: usize) -> Self {
+        // SAFETY: by the caller's promise slot 0 is `offset` slots before
+        // `elem`, and the header `elems_offset` bytes before slot 0, all in
+        // the same allocation.
+        let header = unsafe {
+            elem.as_ptr()
+                .sub(offset)
+                .cast::<u8>()
+                .sub(elems_offset::<T>())
+                .cast::<Header>()
+        };
+        Chunk {
+            // SAFETY: derived in bounds from a non-null pointer.
+            header: unsafe { NonNull::new_unchecked(header) },
+            _elems: PhantomData,
+        }
+    }
+
+    /// Slot 0 of the chunk, with the provenance of the whole allocation.
+    #[inline(always)]
+    pub(crate) fn elems(self) -> NonNull<T> {
+        // SAFETY: the element array starts `elems_offset` bytes into the
+        // chunk's allocation; for a zero-capacity chunk that is one past its end.
+        unsafe { self.header.byte_add(elems_offset::<T>()).cast::<T>() }
+    }
+
+    /// A pointer to slot `index`.
+    ///
+    /// # Safety
+    /// `index <= capacity`.
+    #[inline(always)]
+    pub(crate) unsafe fn slot(self, index: usize) -> NonNull<T> {
+        // SAFETY: in bounds by the caller's promise.
+        unsafe { self.elems().add(index) }
+    }
+
+    #[inline(always)]
+    fn refs(&self) -> &AtomicUsize {
+        // SAFETY: the chunk is live while anyone holds a reference to it, and
+        // this borrows only the atomic field, which is never accessed non-atomically
+        // while shared.
+        unsafe { &(*self.header.as_ptr()).refs }
+    }
+
+    /// Publishes that slots `0..len` are initialised (but for holes).
+    ///
+    /// # Safety
+    /// Only the allocator that owns the chunk may call this, before it settles
+    /// (or, for a dedicated chunk, before the handle exists), and the slots
+    /// must be initialised.
+    pub(crate) unsafe fn set_len(self, len: usize) {
+        // SAFETY: the allocator is the only writer of `len`, and no one reads
+        // it until the count reaches zero, which the settle orders after this.
+        unsafe { (*self.header.as_ptr()).len = len };
+    }
+
+    /// Records that `range` holds no elements.
+    ///
+    /// # Safety
+    /// The caller is the allocator that owns the chunk and still holds a
+    /// reference to it (its bias, its retired-list reference or an unsettled
+    /// reservation) that it releases only after this returns.
+    pub(crate) unsafe fn add_hole(self, range: Range<usize>) {
+        // SAFETY: `holes` is read and written only by the allocator and by
+        // whoever brings the count to zero, which cannot happen before the
+        // caller's reference is released (with `Release` ordering).
+        unsafe {
+            let holes = &mut (*self.header.as_ptr()).holes;
+            if holes.is_null() {
+                *holes = Box::into_raw(Box::new(Vec::new()));
+            }
+            (**holes).push(range);
+        }
+    }
+
+    /// Takes one more reference, as `Arc::clone` does: `Relaxed`, because
+    /// the caller's own reference keeps the chunk alive.
+    ///
+    /// # Safety
+    /// The caller holds a reference to the chunk.
+    #[inline(always)]
+    pub(crate) unsafe fn acquire(self) {
+        let old = self.refs().fetch_add(1, Ordering::Relaxed);
+        if old > MAX_REFCOUNT {
+            abort_refcount_overflow();
+        }
+    }
+
+    /// Releases one reference, freeing the chunk if it was the last.
+    ///
+    /// # Safety
+    /// The caller owns one reference and does not use the chunk afterwards.
+    #[inline(always)]
+    pub(crate) unsafe fn release(self) {
+        if self.refs().fetch_sub(1, Ordering::Release) != 1 {
+            return;
+        }
+        // Synchronise with every other release, so that their uses of the
+        // elements happen before the drops and the free.
+        fence(Ordering::Acquire);
+        // SAFETY: the count reached zero: no one else holds a reference.
+        unsafe { self.free() }
+    }
+
+    /// Gives up the allocator's bias, keeping one reference of the allocator
+    /// and one per handle out of `handed` that is still alive. Returns the
+    /// new count; when it is 1, the allocator holds the only reference and
+    /// every use of the elements by other threads happened before.
+    ///
+    /// # Safety
+    /// The chunk is current for the calling allocator, which has handed out
+    /// `handed` references (each counted nowhere else) and has published
+    /// `len` with [`Chunk::set_len`].
+    pub(crate) unsafe fn settle(self, handed: usize) -> usize {
+        let give_up = BIAS - handed - 1;
+        self.refs().fetch_sub(give_up, Ordering::AcqRel) - give_up
+    }
+
+    /// Whether the caller's reference is the only one left. When it returns
+    /// `true`, every other holder's use happened before this call.
+    pub(crate) fn is_unique(self) -> bool {
+        self.refs().load(Ordering::Acquire) == 1
+    }
+
+    /// Drops the chunk's elements and makes it current again, with the bias
+    /// as its count.
+    ///
+    /// # Safety
+    /// The caller holds the only reference (`is_unique` returned `true`).
+    /// If an element's `Drop` panics, the chunk is freed and the panic goes on.
+    pub(crate) unsafe fn recycle(self) {
+        struct FreeOnUnwind<T>(Chunk<T>);
+        impl<T> Drop for FreeOnUnwind<T> {
+            fn drop(&mut self) {
+                // SAFETY: only reached while unwinding out of `drop_elements`,
+                // which dropped every element anyway; the memory is ours.
+                unsafe { self.0.deallocate() }
+            }
+        }
+        let guard = FreeOnUnwind(self);
+        // SAFETY: we hold the only reference.
+        unsafe { self.drop_elements() };
+        mem::forget(guard);
+        self.refs().store(BIAS, Ordering::Relaxed);
+    }
+
+    /// Drops the elements and frees the memory.
+    ///
+    /// # Safety
+    /// No one else holds a reference, and the caller's use is over.
+    #[cold]
+    #[inline(never)]
+    pub(crate) unsafe fn free(self) {
+        struct Deallocate<T>(Chunk<T>);
+        impl<T> Drop for Deallocate<T> {
+            fn drop(&mut self) {
+                // SAFETY: runs after the elements are dropped, normally or
+                // by unwinding; no one else holds a reference.
+                unsafe { self.0.deallocate() }
+            }
+        }
+        let _deallocate = Deallocate(self);
+        // SAFETY: we hold the only reference. If an element's drop panics the
+        // rest are still dropped, then `_deallocate` frees the memory.
+        unsafe { self.drop_elements() };
+    }
+
+    /// Frees the memory without dropping any element.
+    ///
+    /// # Safety
+    /// No one else holds a reference; the elements are already dropped.
+    unsafe fn deallocate(self) {
+        let header = self.header.as_ptr();
+        // SAFETY: we own the chunk: its header is valid, and `layout` was
+        // valid when the chunk was made from the same capacity.
+        unsafe {
+            let layout = layout::<T>((*header).capacity).unwrap_unchecked();
+            let holes = (*header).holes;
+            if !holes.is_null() {
+                drop(Box::from_raw(holes));
+            }
+            let live = ManuallyDrop::take(&mut (*header).live);
+            ptr::drop_in_place(header);
+            std::alloc::dealloc(header.cast::<u8>(), layout);
+            live.remove(layout.size());
+        }
+    }
+
+    /// Drops slots `0..len` outside the holes, leaving `len == 0` and no
+    /// holes. If a drop panics, the remaining elements are still dropped
+    /// (a second panic aborts, as in `Vec`) and the first panic goes on.
+    ///
+    /// # Safety
+    /// The caller holds the only reference.
+    unsafe fn drop_elements(self) {
+        let header = self.header.as_ptr();
+        // SAFETY: we hold the only reference, so these plain fields are ours.
+        let (len, holes) = unsafe {
+            let len = mem::replace(&mut (*header).len, 0);
+            let holes = mem::replace(&mut (*header).holes, ptr::null_mut());
+            (len, holes)
+        };
+        let holes = if holes.is_null() {
+            None
+        } else {
+            // SAFETY: a non-null `holes` was made by `Box::into_raw`.
+            Some(unsafe { Box::from_raw(holes) })
+        };
+        if !mem::needs_drop::<T>() {
+            return;
+        }
+        let elems = self.elems().as_ptr();
+        match holes {
+            // SAFETY: slots `0..len` are initialised and ours to drop;
+            // `drop_in_place` on a slice keeps dropping after a panic.
+            None => unsafe { ptr::drop_in_place(ptr::slice_from_raw_parts_mut(elems, len)) },
+            Some(mut holes) => {
+                holes.sort_unstable_by_key(|hole| hole.start);
+                let mut filled = Vec::with_capacity(holes.len() + 1);
+                let mut start = 0;
+                for hole in holes.iter() {
+                    filled.push(start..hole.start);
+                    start = hole.end;
+                }
+                filled.push(start..len);
+                // SAFETY: the ranges between holes are initialised and ours.
+                unsafe { drop_ranges(elems, &filled) };
+            }
+        }
+    }
+}
+
+/// Drops the elements in each of `ranges`, going on after a panic.
+///
+/// # Safety
+/// Every range holds initialised elements that no one will use again.
+unsafe fn drop_ranges<T>(elems: *mut T, ranges: &[Range<usize>]) {
+    struct Rest<'a, T>(*mut T, &'a [Range<usize>]);
+    impl<T> Drop for Rest<'_, T> {
+        fn drop(&mut self) {
+            // SAFETY: the caller's promise, for the ranges not yet dropped.
+            unsafe { drop_ranges(self.0, self.1) }
+        }
+    }
+    for (i, range) in ranges.iter().enumerate() {
+        let rest = Rest(elems, &ranges[i + 1..]);
+        // SAFETY: the caller's promise.
+        unsafe {
+            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(
+                elems.add(range.start),
+                range.end - range.start,
+            ));
+        }
+        mem::forget(rest);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn abort_refcount_overflow() -> ! {
+    eprintln!("arena-arc: a chunk's reference count overflowed (more than isize::MAX handles); aborting");
+    std::process::abort()
+}

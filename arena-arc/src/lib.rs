@@ -1,0 +1,88 @@
+//! A fast chunk arena whose allocations are cheap, thread-safe,
+//! reference-counted, zero-copy handles.
+//!
+//! An [`Allocator<T, L, N>`](Allocator) carves slices of `T` out of chunks of
+//! `N` elements and returns them as [`ArcSlice<T, L>`](ArcSlice) (a slice) or
+//! [`ArcSingle<T, L>`](ArcSingle) (one value). Many handles share one chunk;
+//! the chunk, and every element in it, is dropped with its last handle.
+//! Handles outlive the allocator, move between threads and clone with one
+//! atomic increment.
+//!
+//! ```
+//! use arena_arc::{Allocator, ArcSlice};
+//!
+//! let arena: Allocator<u32> = Allocator::new();
+//! let children: ArcSlice<u32> = arena.alloc(3, |i| i as u32 + 1);
+//! let root = arena.alloc_value(0);
+//!
+//! let shared = children.clone();
+//! std::thread::spawn(move || assert_eq!(shared.iter().sum::<u32>(), 6))
+//!     .join()
+//!     .unwrap();
+//! assert_eq!(*root, 0);
+//! ```
+//!
+//! # Why
+//!
+//! | | one allocation per slice | shared ownership | handle size (64-bit) |
+//! |---|---|---|---|
+//! | `Arc<[T]>` | yes | yes | 16 |
+//! | `bumpalo`, `typed-arena` | no | no (lifetimes) | 16 (`&[T]`) |
+//! | `arena-arc` 0.1 | no | yes | 24 |
+//! | **`arena-arc` 0.2** | **no** | **yes** | **16** |
+//!
+//! # The chunk model
+//!
+//! See [`Allocator`] for the details. In short:
+//!
+//! - An allocation that fits the current chunk bumps an index: no atomic
+//!   operation, no call to the global allocator. Reference counts of the
+//!   handles handed out are settled with the chunk in one atomic operation
+//!   when the chunk is retired.
+//! - A request longer than `N` (or one that would waste more of the current
+//!   chunk than a fresh one) gets a chunk of its own, exactly sized.
+//! - A retired chunk whose handles are all gone is reused, so a churn loop
+//!   stops calling the global allocator after warm-up.
+//! - Elements are dropped when their chunk is released, all together
+//!   (*deferred drops*). A slice whose handles are gone stays allocated while
+//!   other slices of its chunk live (a *zombie*); [`ArenaStats`] shows it.
+//!
+//! # Guarantees
+//!
+//! - Handles are `Send + Sync` exactly when `T: Send + Sync`, like `Arc`;
+//!   the [`Allocator`] is `Send` (not `Sync`) under the same bound.
+//! - A handle never creates a reference covering memory outside its own
+//!   elements: a `&[T]` from a handle stays valid while later slices are
+//!   written into the same chunk, on this thread or another.
+//! - Bad input never causes undefined behaviour, a leak of made elements or
+//!   a double drop: a length over `L::MAX`, a size overflow or a byte limit
+//!   panics (or returns [`AllocError`] from the `checked_` methods) before
+//!   anything is written; an `init` that panics or fails has the elements it
+//!   made dropped at once, exactly once. An element whose `Drop` panics
+//!   during a chunk's release does not stop the others from being dropped
+//!   nor the chunk from being freed.
+//! - Allocation takes `&self`, so `init` may allocate from the same
+//!   allocator (nested allocation, as when building trees).
+//!
+//! # Cycles
+//!
+//! A chunk that holds a handle to itself is never freed, exactly like a
+//! cycle of `Arc`s: see [`Allocator`].
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs, missing_debug_implementations, clippy::undocumented_unsafe_blocks)]
+
+mod allocator;
+mod chunk;
+mod error;
+mod index;
+mod single;
+mod slice;
+mod stats;
+mod sync;
+
+pub use allocator::Allocator;
+pub use error::AllocError;
+pub use index::IndexType;
+pub use single::{ArcSingle, NotSingle};
+pub use slice::ArcSlice;
+pub use stats::ArenaStats;

@@ -1,0 +1,15 @@
+//! The atomics behind the chunk reference count, switched between `std` and
+//! [`loom`](https://docs.rs/loom) by `--cfg loom` so that the hand-over of a
+//! chunk between threads can be model-checked.
+
+#[cfg(loom)]
+pub(crate) use loom::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering, fence},
+};
+
+#[cfg(not(loom))]
+pub(crate) use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering, fence},
+};
