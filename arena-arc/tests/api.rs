@@ -1,0 +1,256 @@
+//! The public API: contents, conversions, traits, chunk placement.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeSet, HashSet};
+use std::hash::{Hash, Hasher};
+
+use arena_arc::{Allocator, ArcSingle, ArcSlice};
+
+fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+#[test]
+fn alloc_calls_init_in_order_with_the_index() {
+    let arena: Allocator<u64, u32, 16> = Allocator::new();
+    let mut seen = Vec::new();
+    let slice = arena.alloc(5, |i| {
+        seen.push(i);
+        i as u64 * 3
+    });
+    assert_eq!(seen, [0, 1, 2, 3, 4]);
+    assert_eq!(slice.get(), &[0, 3, 6, 9, 12]);
+    assert_eq!(slice.len(), 5);
+    assert!(!slice.is_empty());
+}
+
+#[test]
+fn zero_length_allocates_nothing_and_never_calls_init() {
+    let arena: Allocator<String> = Allocator::new();
+    let empty = arena.alloc(0, |_| panic!("init must not run for len 0"));
+    assert!(empty.is_empty());
+    assert_eq!(arena.stats().chunks_created, 0);
+    assert!(ArcSlice::<u8>::default().is_empty());
+    assert!(Allocator::<u8>::alloc_empty().is_empty());
+    assert!(arena.alloc_slice_clone(&[]).is_empty());
+    assert!(arena.alloc_from_iter(std::iter::empty()).is_empty());
+    assert_eq!(arena.stats().chunks_created, 0);
+}
+
+#[test]
+fn slices_share_a_chunk_until_it_is_full() {
+    let arena: Allocator<u32, u32, 8> = Allocator::new();
+    let a = arena.alloc(3, |i| i as u32);
+    let b = arena.alloc(5, |i| 10 + i as u32);
+    let c = arena.alloc(1, |_| 99);
+    assert!(ArcSlice::shares_chunk(&a, &b));
+    assert!(!ArcSlice::shares_chunk(&b, &c));
+    assert_eq!(a, [0, 1, 2]);
+    assert_eq!(b, [10, 11, 12, 13, 14]);
+    assert_eq!(c, [99]);
+    let stats = arena.stats();
+    assert_eq!(stats.chunks_created, 2);
+    assert_eq!(stats.bytes_lost_in_tails, 0);
+    assert_eq!(stats.current_chunk_free, 7);
+}
+
+#[test]
+fn oversized_requests_get_their_own_chunk_and_keep_the_current_one() {
+    let arena: Allocator<u16, u32, 8> = Allocator::new();
+    let small = arena.alloc(2, |i| i as u16);
+    let big = arena.alloc(100, |i| i as u16);
+    let after = arena.alloc(2, |i| 7 + i as u16);
+    assert!(ArcSlice::shares_chunk(&small, &after), "the current chunk stayed current");
+    assert!(!ArcSlice::shares_chunk(&small, &big));
+    assert_eq!(big.len(), 100);
+    assert!(big.iter().copied().eq(0..100));
+    let stats = arena.stats();
+    assert_eq!(stats.dedicated_chunks, 1);
+    assert_eq!(stats.chunks_created, 2);
+    drop(big);
+    assert_eq!(arena.stats().chunks_alive, 1, "a dedicated chunk dies with its handle");
+}
+
+#[test]
+fn a_request_that_does_not_fit_keeps_the_emptier_chunk() {
+    let arena: Allocator<u8, u32, 10> = Allocator::new();
+    let a = arena.alloc(2, |_| 1);
+    // 8 slots left; a request of 9 would leave a fresh chunk with 1 free slot:
+    // keeping the current chunk (8 free) wastes less.
+    let b = arena.alloc(9, |_| 2);
+    let c = arena.alloc(8, |_| 3);
+    assert!(ArcSlice::shares_chunk(&a, &c));
+    assert!(!ArcSlice::shares_chunk(&a, &b));
+    assert_eq!(arena.stats().dedicated_chunks, 1);
+    assert_eq!(arena.stats().bytes_lost_in_tails, 0);
+}
+
+#[test]
+fn sub_slices_are_zero_copy_and_keep_the_chunk() {
+    let arena: Allocator<u64> = Allocator::new();
+    let all = arena.alloc(10, |i| i as u64);
+    let mid = all.slice(2..7);
+    assert_eq!(mid, [2, 3, 4, 5, 6]);
+    assert_eq!(mid.as_ptr(), all[2..].as_ptr(), "no copy");
+    let inner = mid.slice(1..=2);
+    assert_eq!(inner, [3, 4]);
+    assert_eq!(all.slice(..3), [0, 1, 2]);
+    assert_eq!(all.slice(8..), [8, 9]);
+    assert_eq!(all.slice(..), all);
+    assert!(all.slice(4..4).is_empty());
+    drop(all);
+    drop(mid);
+    drop(arena);
+    assert_eq!(inner, [3, 4], "a sub-slice alone keeps the chunk alive");
+}
+
+#[test]
+fn single_values() {
+    let arena: Allocator<String> = Allocator::new();
+    let a = arena.alloc_value("alpha".to_string());
+    let b = arena.alloc_single(|| "beta".to_string());
+    let c = arena.try_alloc_single(|| Ok::<_, ()>("gamma".to_string())).unwrap();
+    assert_eq!(arena.try_alloc_single(|| Err::<String, _>(5)).unwrap_err(), 5);
+    assert_eq!(*a, "alpha");
+    assert_eq!(b.get(), "beta");
+    assert_eq!(c.as_str(), "gamma");
+    assert_eq!(format!("{a} {b:?}"), "alpha \"beta\"");
+    assert!(format!("{a:p}").starts_with("0x"));
+    assert!(a < b && b < c);
+    assert_eq!(hash_of(&a), hash_of("alpha"));
+    let a2 = a.clone();
+    assert!(ArcSingle::ptr_eq(&a, &a2));
+    let s: &String = std::borrow::Borrow::borrow(&a2);
+    assert_eq!(s, "alpha");
+    assert_eq!(AsRef::<String>::as_ref(&a2), "alpha");
+}
+
+#[test]
+fn single_and_slice_convert_both_ways() {
+    let arena: Allocator<u8, u16> = Allocator::new();
+    let one = arena.alloc(1, |_| 5);
+    let single = ArcSingle::from_slice(one.clone());
+    assert_eq!(*single, 5);
+    assert_eq!(single.as_ptr(), one.as_ptr());
+    let back: ArcSlice<u8, u16> = single.into();
+    assert_eq!(back, [5]);
+    assert!(ArcSlice::ptr_eq(&back, &one));
+
+    let two = arena.alloc(2, |_| 1);
+    let err = ArcSingle::try_from(two).unwrap_err();
+    assert_eq!(err.to_string(), "arena-arc: an ArcSingle needs a slice of length 1, not 2");
+    assert_eq!(err.into_inner(), [1, 1], "the slice comes back intact");
+    assert!(ArcSingle::try_from(ArcSlice::<u8, u16>::new()).is_err());
+}
+
+#[test]
+fn content_traits_match_the_slice() {
+    let arena: Allocator<i32> = Allocator::new();
+    let a = arena.alloc_slice_copy(&[1, 2, 3]);
+    let b = arena.alloc_slice_copy(&[1, 2, 3]);
+    let c = arena.alloc_slice_copy(&[1, 2, 4]);
+    assert_eq!(a, b);
+    assert!(!ArcSlice::ptr_eq(&a, &b));
+    assert!(a < c);
+    assert_eq!(a.cmp(&c), [1, 2, 3].cmp(&[1, 2, 4]));
+    assert_eq!(hash_of(&a), hash_of(&[1, 2, 3][..]));
+    assert_eq!(a, vec![1, 2, 3]);
+    assert_eq!(a, [1, 2, 3]);
+    assert_eq!(a, &[1, 2, 3][..]);
+    assert_eq!(*a, [1, 2, 3][..]);
+    assert_eq!(format!("{a:?}"), "[1, 2, 3]");
+    assert_eq!((&a).into_iter().sum::<i32>(), 6);
+    let mut total = 0;
+    for x in &a {
+        total += x;
+    }
+    assert_eq!(total, 6);
+    let as_ref: &[i32] = a.as_ref();
+    assert_eq!(as_ref, [1, 2, 3]);
+
+    // Borrow<[T]> lets sets be queried by plain slices.
+    let set: HashSet<ArcSlice<i32>> = [a.clone(), c.clone()].into_iter().collect();
+    assert!(set.contains(&[1, 2, 3][..]));
+    let ordered: BTreeSet<ArcSlice<i32>> = [c, a].into_iter().collect();
+    assert_eq!(ordered.first().unwrap(), &[1, 2, 3]);
+}
+
+#[test]
+fn copy_clone_and_iter_constructors() {
+    let arena: Allocator<String, u32, 4> = Allocator::new();
+    let words = ["a", "bb", "ccc"].map(String::from);
+    let cloned = arena.alloc_slice_clone(&words);
+    assert_eq!(cloned, words);
+    let from_exact = arena.alloc_from_iter(words.iter().cloned());
+    assert_eq!(from_exact, words);
+    let from_unknown = arena.alloc_from_iter(words.iter().filter(|w| w.len() > 1).cloned());
+    assert_eq!(from_unknown, ["bb", "ccc"].map(String::from));
+    let long = arena.alloc_from_iter((0..10).map(|i| i.to_string()));
+    assert_eq!(long.len(), 10);
+    assert_eq!(long[9], "9");
+
+    let bytes: Allocator<u8> = Allocator::new();
+    assert_eq!(bytes.alloc_slice_copy(b"hello").get(), b"hello");
+}
+
+#[test]
+fn handles_outlive_the_allocator() {
+    let arena: Allocator<Vec<u32>, u32, 4> = Allocator::new();
+    let a = arena.alloc(3, |i| vec![i as u32; i]);
+    let b = arena.alloc_value(vec![7]);
+    drop(arena);
+    assert_eq!(a[2], [2, 2]);
+    assert_eq!(*b, [7]);
+}
+
+#[test]
+fn zero_sized_types() {
+    let arena: Allocator<(), u8, 4> = Allocator::new();
+    let handles: Vec<_> = (0..10).map(|i| arena.alloc(i % 4 + 1, |_| ())).collect();
+    assert_eq!(handles.iter().map(|h| h.len()).sum::<usize>(), 1 + 2 + 3 + 4 + 1 + 2 + 3 + 4 + 1 + 2);
+    let single = arena.alloc_value(());
+    assert_eq!(*single, ());
+}
+
+#[test]
+fn over_aligned_types() {
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    #[repr(align(128))]
+    struct Wide(u8);
+
+    let arena: Allocator<Wide, u16, 3> = Allocator::new();
+    let slices: Vec<_> = (0..7).map(|i| arena.alloc(i % 3 + 1, |j| Wide((i * 10 + j) as u8))).collect();
+    for (i, slice) in slices.iter().enumerate() {
+        assert_eq!(slice.as_ptr() as usize % 128, 0);
+        for (j, w) in slice.iter().enumerate() {
+            assert_eq!(w.0, (i * 10 + j) as u8);
+        }
+    }
+    let big = arena.alloc(50, |j| Wide(j as u8));
+    assert_eq!(big.as_ptr() as usize % 128, 0);
+    assert_eq!(big[49], Wide(49));
+}
+
+#[test]
+fn narrow_index_types_work_up_to_their_limit() {
+    let arena: Allocator<u8, u8, 16> = Allocator::new();
+    let max = arena.alloc(255, |i| i as u8);
+    assert_eq!(max.len(), 255);
+    assert_eq!(max[254], 254);
+    let tail = max.slice(250..);
+    assert_eq!(tail, [250, 251, 252, 253, 254]);
+    let ok = arena.checked_alloc(256, |_| 0);
+    assert!(ok.is_err());
+}
+
+#[test]
+fn debug_output_is_useful() {
+    let arena: Allocator<u8, u16, 32> = Allocator::new();
+    let _a = arena.alloc(3, |_| 0);
+    let text = format!("{arena:?}");
+    assert!(text.contains("chunk_capacity: 32"), "{text}");
+    assert!(text.contains("u16"), "{text}");
+    assert!(text.contains("chunks_created: 1"), "{text}");
+}

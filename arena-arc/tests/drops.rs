@@ -1,0 +1,303 @@
+//! Every element is dropped exactly once, at the documented time, whatever
+//! `init` does.
+
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use arena_arc::{Allocator, ArcSlice};
+
+/// Counts how often each id is dropped.
+#[derive(Clone, Default, Debug)]
+struct Ledger(Arc<std::sync::Mutex<Vec<usize>>>);
+
+impl Ledger {
+    fn item(&self, id: usize) -> Tracked {
+        Tracked { id, ledger: self.clone() }
+    }
+    fn drops_of(&self, id: usize) -> usize {
+        self.0.lock().unwrap().iter().filter(|&&d| d == id).count()
+    }
+    fn total(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+    fn dropped(&self) -> Vec<usize> {
+        let mut v = self.0.lock().unwrap().clone();
+        v.sort_unstable();
+        v
+    }
+}
+
+#[derive(Debug)]
+struct Tracked {
+    id: usize,
+    ledger: Ledger,
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.ledger.0.lock().unwrap().push(self.id);
+    }
+}
+
+#[test]
+fn drops_are_deferred_to_the_chunks_release() {
+    let ledger = Ledger::default();
+    let arena: Allocator<Tracked, u32, 4> = Allocator::new();
+    let a = arena.alloc(2, |i| ledger.item(i));
+    let b = arena.alloc(2, |i| ledger.item(10 + i));
+    drop(a);
+    assert_eq!(ledger.total(), 0, "b keeps the chunk, so a's elements wait");
+    drop(arena);
+    assert_eq!(ledger.total(), 0, "the allocator's reference is not the last");
+    drop(b);
+    assert_eq!(ledger.dropped(), [0, 1, 10, 11]);
+}
+
+#[test]
+fn every_element_is_dropped_exactly_once() {
+    let ledger = Ledger::default();
+    let arena: Allocator<Tracked, u32, 5> = Allocator::new();
+    let mut handles = Vec::new();
+    let mut id = 0;
+    for len in [1, 3, 5, 2, 9, 4, 1, 1, 6] {
+        let start = id;
+        handles.push(arena.alloc(len, |i| ledger.item(start + i)));
+        id += len;
+    }
+    let singles: Vec<_> = (0..7).map(|i| arena.alloc_value(ledger.item(1000 + i))).collect();
+    let clones: Vec<ArcSlice<Tracked>> = handles.iter().step_by(2).cloned().collect();
+    drop(handles);
+    drop(singles);
+    drop(arena);
+    drop(clones);
+    assert_eq!(ledger.total(), id + 7);
+    for i in (0..id).chain(1000..1007) {
+        assert_eq!(ledger.drops_of(i), 1, "element {i}");
+    }
+}
+
+#[test]
+fn zero_sized_drop_types_are_dropped_once_per_element() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    struct Zst;
+    impl Drop for Zst {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    let arena: Allocator<Zst, u16, 3> = Allocator::new();
+    let mut handles = Vec::new();
+    for len in [1, 2, 3, 7, 0, 2] {
+        handles.push(arena.alloc(len, |_| Zst));
+    }
+    let single = arena.alloc_value(Zst);
+    assert_eq!(DROPS.load(Ordering::Relaxed), 0);
+    drop(handles);
+    drop(single);
+    drop(arena);
+    assert_eq!(DROPS.load(Ordering::Relaxed), 1 + 2 + 3 + 7 + 2 + 1);
+}
+
+#[test]
+fn a_panicking_init_drops_what_it_made_at_once_and_reuses_the_space() {
+    let ledger = Ledger::default();
+    let arena: Allocator<Tracked, u32, 16> = Allocator::new();
+    let before = arena.alloc(2, |i| ledger.item(i));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        arena.alloc(5, |i| {
+            if i == 3 {
+                panic!("init failed at 3");
+            }
+            ledger.item(100 + i)
+        })
+    }));
+    let message = *result.err().unwrap().downcast::<&str>().unwrap();
+    assert_eq!(message, "init failed at 3");
+    assert_eq!(ledger.dropped(), [100, 101, 102], "dropped at once, exactly once");
+    assert_eq!(arena.stats().current_chunk_free, 14, "the space was given back");
+
+    // The allocator is still usable and the next slice takes the same slots.
+    let after = arena.alloc(3, |i| ledger.item(200 + i));
+    assert_eq!(after.as_ptr(), before.as_ptr().wrapping_add(2));
+    assert_eq!(after.iter().map(|t| t.id).collect::<Vec<_>>(), [200, 201, 202]);
+    drop((before, after, arena));
+    assert_eq!(ledger.total(), 3 + 2 + 3);
+    assert_eq!(ledger.drops_of(100), 1);
+}
+
+#[test]
+fn a_failing_try_alloc_drops_what_it_made_at_once() {
+    let ledger = Ledger::default();
+    let arena: Allocator<Tracked, u32, 8> = Allocator::new();
+    let err = arena
+        .try_alloc(4, |i| if i == 2 { Err(format!("bad {i}")) } else { Ok(ledger.item(i)) })
+        .unwrap_err();
+    assert_eq!(err, "bad 2");
+    assert_eq!(ledger.dropped(), [0, 1]);
+    assert_eq!(arena.stats().current_chunk_free, 8);
+    let ok = arena.try_alloc(8, |i| Ok::<_, ()>(ledger.item(10 + i))).unwrap();
+    assert_eq!(ok.len(), 8, "the whole chunk was still free");
+    drop((ok, arena));
+    assert_eq!(ledger.total(), 2 + 8);
+}
+
+#[test]
+fn a_failing_init_in_a_dedicated_chunk_frees_it() {
+    let ledger = Ledger::default();
+    let arena: Allocator<Tracked, u32, 4> = Allocator::new();
+    let err = arena
+        .try_alloc(50, |i| if i == 40 { Err(()) } else { Ok(ledger.item(i)) })
+        .unwrap_err();
+    assert_eq!(err, ());
+    assert_eq!(ledger.total(), 40);
+    assert_eq!(ledger.drops_of(39), 1);
+    assert_eq!(arena.stats().chunks_alive, 0, "the dedicated chunk is freed");
+}
+
+#[test]
+fn a_failing_init_after_a_nested_allocation_leaves_a_hole_not_garbage() {
+    let ledger = Ledger::default();
+    let arena: Allocator<Tracked, u32, 16> = Allocator::new();
+    let nested = Cell::new(None);
+    let err = arena
+        .try_alloc(4, |i| {
+            if i == 1 {
+                // Allocates after our reservation in the same chunk.
+                nested.set(Some(arena.alloc(2, |j| ledger.item(50 + j))));
+            }
+            if i == 2 { Err("stop") } else { Ok(ledger.item(i)) }
+        })
+        .unwrap_err();
+    assert_eq!(err, "stop");
+    assert_eq!(ledger.dropped(), [0, 1]);
+    let nested = nested.take().unwrap();
+    assert_eq!(nested.iter().map(|t| t.id).collect::<Vec<_>>(), [50, 51]);
+    let later = arena.alloc(1, |_| ledger.item(60));
+    assert!(ArcSlice::shares_chunk(&nested, &later));
+    assert_eq!(arena.stats().bytes_lost_in_tails, 4 * std::mem::size_of::<Tracked>());
+    drop((nested, later, arena));
+    // The hole's slots are never dropped; everything else exactly once.
+    assert_eq!(ledger.dropped(), [0, 1, 50, 51, 60]);
+}
+
+#[test]
+fn a_failing_init_whose_chunk_was_retired_by_a_nested_allocation() {
+    let ledger = Ledger::default();
+    let arena: Allocator<Tracked, u32, 4> = Allocator::new();
+    let keep = arena.alloc(1, |_| ledger.item(0));
+    let nested = Cell::new(None);
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        arena.alloc(3, |i| {
+            if i == 1 {
+                // Does not fit in the 0 slots left: retires our chunk.
+                nested.set(Some(arena.alloc(3, |j| ledger.item(20 + j))));
+                panic!("after nesting");
+            }
+            ledger.item(10 + i)
+        })
+    }));
+    assert!(result.is_err());
+    assert_eq!(ledger.dropped(), [10]);
+    let nested = nested.take().unwrap();
+    assert!(!ArcSlice::shares_chunk(&keep, &nested));
+    drop(keep);
+    // The first chunk is freed with only the live element dropped.
+    drop(arena);
+    assert_eq!(ledger.dropped(), [0, 10]);
+    drop(nested);
+    assert_eq!(ledger.dropped(), [0, 10, 20, 21, 22]);
+}
+
+#[test]
+fn a_panicking_drop_during_release_still_drops_the_rest_and_frees() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    struct Bomb(bool);
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::Relaxed);
+            if self.0 {
+                panic!("bomb");
+            }
+        }
+    }
+    let arena: Allocator<Bomb, u32, 8> = Allocator::new();
+    let a = arena.alloc(3, |i| Bomb(i == 1));
+    let b = arena.alloc(4, |_| Bomb(false));
+    drop(arena);
+    drop(a);
+    let result = catch_unwind(AssertUnwindSafe(move || drop(b)));
+    assert_eq!(*result.unwrap_err().downcast::<&str>().unwrap(), "bomb");
+    assert_eq!(DROPS.load(Ordering::Relaxed), 7, "all seven dropped despite the panic");
+}
+
+#[test]
+fn a_panicking_drop_while_the_allocator_reuses_a_chunk() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    struct Bomb(bool);
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::Relaxed);
+            if self.0 {
+                panic!("bomb");
+            }
+        }
+    }
+    let arena: Allocator<Bomb, u32, 4> = Allocator::new();
+    drop(arena.alloc(4, |i| Bomb(i == 0)));
+    // The next chunk reuses the retired one, dropping its elements: one panics.
+    let result = catch_unwind(AssertUnwindSafe(|| arena.alloc(4, |_| Bomb(false))));
+    assert!(result.is_err());
+    assert_eq!(DROPS.load(Ordering::Relaxed), 4);
+    assert_eq!(arena.stats().chunks_alive, 0, "the chunk was freed, not leaked");
+    let ok = arena.alloc(2, |_| Bomb(false));
+    assert_eq!(ok.len(), 2, "the allocator is still usable");
+    drop((ok, arena));
+    assert_eq!(DROPS.load(Ordering::Relaxed), 6);
+}
+
+#[test]
+fn reuse_drops_the_old_elements_first() {
+    let ledger = Ledger::default();
+    let arena: Allocator<Tracked, u32, 2> = Allocator::new();
+    drop(arena.alloc(2, |i| ledger.item(i)));
+    assert_eq!(ledger.total(), 0, "the allocator still holds the retired chunk");
+    let next = arena.alloc(2, |i| ledger.item(10 + i));
+    assert_eq!(ledger.dropped(), [0, 1]);
+    assert_eq!(arena.stats().chunks_reused, 1);
+    assert_eq!(arena.stats().chunks_created, 1);
+    drop((next, arena));
+    assert_eq!(ledger.dropped(), [0, 1, 10, 11]);
+}
+
+#[test]
+fn alloc_from_iter_with_a_lying_size_hint_drops_what_it_took() {
+    struct Liar(std::vec::IntoIter<Tracked>, usize);
+    impl Iterator for Liar {
+        type Item = Tracked;
+        fn next(&mut self) -> Option<Tracked> {
+            self.0.next()
+        }
+        fn size_hint(&self) -> (usize, Option<usize>) {
+            (self.1, Some(self.1))
+        }
+    }
+    let ledger = Ledger::default();
+    let arena: Allocator<Tracked> = Allocator::new();
+    let short = Liar((0..2).map(|i| ledger.item(i)).collect::<Vec<_>>().into_iter(), 5);
+    let result = catch_unwind(AssertUnwindSafe(|| arena.alloc_from_iter(short)));
+    assert!(result.is_err());
+    assert_eq!(ledger.dropped(), [0, 1]);
+
+    let long = Liar((10..15).map(|i| ledger.item(i)).collect::<Vec<_>>().into_iter(), 3);
+    let result = catch_unwind(AssertUnwindSafe(|| arena.alloc_from_iter(long)));
+    assert!(result.is_err());
+    // The two the slice could not take are dropped now; the three it took
+    // were committed to the chunk and are dropped with it (deferred drops).
+    assert_eq!(ledger.dropped(), [0, 1, 13, 14]);
+    let ok = arena.alloc(2, |i| ledger.item(100 + i));
+    assert_eq!(ok.len(), 2);
+    drop((ok, arena));
+    assert_eq!(ledger.dropped(), [0, 1, 10, 11, 12, 13, 14, 100, 101]);
+}

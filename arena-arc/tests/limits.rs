@@ -1,0 +1,109 @@
+//! Issue 6: overflow is checked before anything is written, an allocation
+//! limit bounds what an allocator holds, and the growth policy does not
+//! balloon on mixed request sizes.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use arena_arc::{AllocError, Allocator};
+
+fn panic_message(result: std::thread::Result<impl Sized>) -> String {
+    let payload = result.err().expect("expected a panic");
+    match payload.downcast::<String>() {
+        Ok(s) => *s,
+        Err(payload) => payload.downcast::<&str>().map(|s| s.to_string()).unwrap(),
+    }
+}
+
+#[test]
+fn length_overflow_is_rejected_before_init_runs_or_anything_is_committed() {
+    let arena: Allocator<String, u16, 64> = Allocator::new();
+    let keep = arena.alloc(3, |i| i.to_string());
+    let before = arena.stats();
+    let message = panic_message(catch_unwind(AssertUnwindSafe(|| {
+        arena.alloc(70_000, |_| panic!("init must not run"))
+    })));
+    assert!(message.contains("70000 elements"), "{message}");
+    assert!(message.contains("`u16` holds lengths up to 65535"), "{message}");
+    assert!(message.contains("Allocator<T, u32>"), "{message}");
+    assert_eq!(arena.stats(), before, "nothing committed, nothing wasted");
+    let next = arena.alloc(2, |i| i.to_string());
+    assert_eq!(next.as_ptr(), keep.as_ptr().wrapping_add(3), "the next slot is still free");
+    assert_eq!(keep, ["0", "1", "2"].map(String::from));
+}
+
+#[test]
+fn size_overflow_is_rejected_before_anything_is_written() {
+    let arena: Allocator<[u64; 1024], usize, 1> = Allocator::new();
+    let err = arena.checked_alloc(usize::MAX / 16, |_| unreachable!()).unwrap_err();
+    assert!(matches!(err, AllocError::SizeOverflow { .. }), "{err:?}");
+    assert!(err.to_string().contains("isize::MAX"));
+    let message = panic_message(catch_unwind(AssertUnwindSafe(|| {
+        arena.alloc(usize::MAX / 16, |_| unreachable!())
+    })));
+    assert!(message.contains("exceed isize::MAX bytes"), "{message}");
+    assert_eq!(arena.stats().chunks_created, 0);
+}
+
+#[test]
+fn allocation_limit_panics_with_the_limit_and_try_paths_return_an_error() {
+    // Chunks of 128 u64 = 1 KiB plus a header.
+    let arena: Allocator<u64, u32, 128> = Allocator::with_limit(3 * 1024);
+    let a = arena.alloc(128, |i| i as u64);
+    let b = arena.alloc(128, |i| i as u64);
+    let held = arena.stats().bytes_reserved;
+    assert!(held <= 3 * 1024);
+
+    let err = arena.checked_alloc(128, |_| unreachable!()).unwrap_err();
+    let AllocError::LimitExceeded { limit, in_use, requested } = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((limit, in_use), (3 * 1024, held));
+    assert!(requested > 1024);
+    assert!(arena.checked_alloc_value(5).is_err());
+
+    let message = panic_message(catch_unwind(AssertUnwindSafe(|| arena.alloc(1, |_| 0))));
+    assert!(message.contains("allocation limit of 3072 bytes"), "{message}");
+    assert!(message.contains("set_limit"), "{message}");
+    assert_eq!(arena.stats().bytes_reserved, held, "nothing allocated past the limit");
+
+    // Live handles are intact; freeing some makes room again.
+    assert_eq!(a[127], 127);
+    drop(a);
+    let c = arena.alloc(128, |i| 2 * i as u64);
+    assert_eq!(c[1], 2);
+    assert_eq!(b[1], 1);
+
+    // Raising the limit lets it grow.
+    arena.set_limit(None);
+    let d = arena.alloc(128, |_| 0);
+    assert_eq!(d.len(), 128);
+}
+
+#[test]
+fn the_limit_frees_retired_chunks_no_handle_uses_before_refusing() {
+    let arena: Allocator<u8, u32, 1000> = Allocator::with_limit(2500);
+    for _ in 0..10 {
+        // Each slice fills a chunk and dies; the retired chunk is reused or
+        // freed, so the limit is never reached.
+        let s = arena.alloc(1000, |_| 1);
+        assert_eq!(s.len(), 1000);
+    }
+    assert!(arena.stats().bytes_reserved <= 2500);
+}
+
+#[test]
+fn alternating_tiny_and_huge_requests_hold_what_they_need() {
+    let arena: Allocator<u64, u32, 4096> = Allocator::new();
+    let mut keep = Vec::new();
+    let mut needed = 0;
+    for len in [10, 1_000_000, 10, 1_000_000, 10, 10, 1_000_000, 10] {
+        keep.push(arena.alloc(len, |i| i as u64));
+        needed += len * 8;
+    }
+    let stats = arena.stats();
+    // The tiny requests share one chunk; each huge one has its own exact chunk.
+    assert_eq!(stats.chunks_created, 4, "{stats:?}");
+    assert!(stats.bytes_reserved < needed + 4096 * 8 + 1024, "{stats:?} for {needed} bytes");
+    drop(keep);
+    assert_eq!(arena.stats().chunks_alive, 1, "huge chunks die with their handles");
+}
