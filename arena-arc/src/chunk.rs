@@ -407,6 +407,8 @@ unsafe fn drop_ranges<T>(elems: *mut T, ranges: &[Range<usize>]) {
 #[cold]
 #[inline(never)]
 fn abort_refcount_overflow() -> ! {
-    eprintln!("arena-arc: a chunk's reference count overflowed (more than isize::MAX handles); aborting");
+    eprintln!(
+        "arena-arc: a chunk's reference count overflowed (more than isize::MAX handles); aborting"
+    );
     std::process::abort()
 }

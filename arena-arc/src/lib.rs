@@ -69,7 +69,11 @@
 //! A chunk that holds a handle to itself is never freed, exactly like a
 //! cycle of `Arc`s: see [`Allocator`].
 #![deny(unsafe_op_in_unsafe_fn)]
-#![warn(missing_docs, missing_debug_implementations, clippy::undocumented_unsafe_blocks)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    clippy::undocumented_unsafe_blocks
+)]
 
 mod allocator;
 mod chunk;

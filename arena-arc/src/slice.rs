@@ -213,7 +213,9 @@ impl<T, L: IndexType> ArcSlice<T, L> {
         if start == end {
             return Self::new();
         }
-        let chunk = self.chunk().expect("a non-empty range implies a non-empty slice");
+        let chunk = self
+            .chunk()
+            .expect("a non-empty range implies a non-empty slice");
         // SAFETY: we hold a reference, so the chunk is live.
         unsafe { chunk.acquire() };
         ArcSlice {

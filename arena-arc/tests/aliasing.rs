@@ -54,10 +54,16 @@ fn sub_slice_borrows_and_conversions_keep_their_provenance() {
 #[test]
 fn reading_every_handle_after_filling_many_chunks() {
     let arena: Allocator<u64, u32, 7> = Allocator::new();
-    let handles: Vec<_> = (0..50).map(|k| arena.alloc(k % 5 + 1, |i| (k * 100 + i) as u64)).collect();
+    let handles: Vec<_> = (0..50)
+        .map(|k| arena.alloc(k % 5 + 1, |i| (k * 100 + i) as u64))
+        .collect();
     let views: Vec<&[u64]> = handles.iter().map(|h| h.get()).collect();
     let _more: Vec<_> = (0..20).map(|k| arena.alloc_value(k)).collect();
     for (k, view) in views.iter().enumerate() {
-        assert!(view.iter().enumerate().all(|(i, &x)| x == (k * 100 + i) as u64));
+        assert!(
+            view.iter()
+                .enumerate()
+                .all(|(i, &x)| x == (k * 100 + i) as u64)
+        );
     }
 }

@@ -64,7 +64,11 @@ fn one_global_allocation_per_chunk() {
     for _ in 0..999 {
         handles.push(arena.alloc(8, |i| i as u64));
     }
-    assert_eq!(allocs() - reserved, 124, "exactly one allocation per new chunk");
+    assert_eq!(
+        allocs() - reserved,
+        124,
+        "exactly one allocation per new chunk"
+    );
     assert_eq!(arena.stats().chunks_created, 125);
     for _ in 0..100 {
         let single = arena.alloc_value(7);
@@ -78,7 +82,11 @@ fn one_global_allocation_per_chunk() {
 fn alloc_value_is_one_slot_not_a_slice() {
     let arena: Allocator<u32, u32, 16> = Allocator::new();
     let values: Vec<_> = (0..16).map(|i| arena.alloc_value(i)).collect();
-    assert_eq!(arena.stats().chunks_created, 1, "16 values fill exactly one chunk of 16");
+    assert_eq!(
+        arena.stats().chunks_created,
+        1,
+        "16 values fill exactly one chunk of 16"
+    );
     assert_eq!(arena.stats().current_chunk_free, 0);
     assert!(values.iter().map(|v| **v).eq(0..16));
 }
@@ -97,12 +105,19 @@ fn churn_reuses_the_chunk_and_stops_allocating() {
         let slice = arena.alloc(16, |i| i as u64 + round);
         total += slice.iter().sum::<u64>();
     }
-    assert_eq!(allocs(), before, "no call to the global allocator after warm-up");
+    assert_eq!(
+        allocs(),
+        before,
+        "no call to the global allocator after warm-up"
+    );
     assert!(total > 0);
     let stats = arena.stats();
     assert_eq!(stats.chunks_created, 1);
     // 16 slices of 16 fill a chunk of 256: one reuse per 16 rounds.
-    assert!(stats.chunks_reused >= (ROUNDS / 16) as usize - 1, "{stats:?}");
+    assert!(
+        stats.chunks_reused >= (ROUNDS / 16) as usize - 1,
+        "{stats:?}"
+    );
 }
 
 #[test]

@@ -62,7 +62,10 @@ fn oversized_requests_get_their_own_chunk_and_keep_the_current_one() {
     let small = arena.alloc(2, |i| i as u16);
     let big = arena.alloc(100, |i| i as u16);
     let after = arena.alloc(2, |i| 7 + i as u16);
-    assert!(ArcSlice::shares_chunk(&small, &after), "the current chunk stayed current");
+    assert!(
+        ArcSlice::shares_chunk(&small, &after),
+        "the current chunk stayed current"
+    );
     assert!(!ArcSlice::shares_chunk(&small, &big));
     assert_eq!(big.len(), 100);
     assert!(big.iter().copied().eq(0..100));
@@ -70,7 +73,11 @@ fn oversized_requests_get_their_own_chunk_and_keep_the_current_one() {
     assert_eq!(stats.dedicated_chunks, 1);
     assert_eq!(stats.chunks_created, 2);
     drop(big);
-    assert_eq!(arena.stats().chunks_alive, 1, "a dedicated chunk dies with its handle");
+    assert_eq!(
+        arena.stats().chunks_alive,
+        1,
+        "a dedicated chunk dies with its handle"
+    );
 }
 
 #[test]
@@ -111,8 +118,13 @@ fn single_values() {
     let arena: Allocator<String> = Allocator::new();
     let a = arena.alloc_value("alpha".to_string());
     let b = arena.alloc_single(|| "beta".to_string());
-    let c = arena.try_alloc_single(|| Ok::<_, ()>("gamma".to_string())).unwrap();
-    assert_eq!(arena.try_alloc_single(|| Err::<String, _>(5)).unwrap_err(), 5);
+    let c = arena
+        .try_alloc_single(|| Ok::<_, ()>("gamma".to_string()))
+        .unwrap();
+    assert_eq!(
+        arena.try_alloc_single(|| Err::<String, _>(5)).unwrap_err(),
+        5
+    );
     assert_eq!(*a, "alpha");
     assert_eq!(b.get(), "beta");
     assert_eq!(c.as_str(), "gamma");
@@ -140,7 +152,10 @@ fn single_and_slice_convert_both_ways() {
 
     let two = arena.alloc(2, |_| 1);
     let err = ArcSingle::try_from(two).unwrap_err();
-    assert_eq!(err.to_string(), "arena-arc: an ArcSingle needs a slice of length 1, not 2");
+    assert_eq!(
+        err.to_string(),
+        "arena-arc: an ArcSingle needs a slice of length 1, not 2"
+    );
     assert_eq!(err.into_inner(), [1, 1], "the slice comes back intact");
     assert!(ArcSingle::try_from(ArcSlice::<u8, u16>::new()).is_err());
 }
@@ -209,7 +224,10 @@ fn handles_outlive_the_allocator() {
 fn zero_sized_types() {
     let arena: Allocator<(), u8, 4> = Allocator::new();
     let handles: Vec<_> = (0..10).map(|i| arena.alloc(i % 4 + 1, |_| ())).collect();
-    assert_eq!(handles.iter().map(|h| h.len()).sum::<usize>(), 1 + 2 + 3 + 4 + 1 + 2 + 3 + 4 + 1 + 2);
+    assert_eq!(
+        handles.iter().map(|h| h.len()).sum::<usize>(),
+        1 + 2 + 3 + 4 + 1 + 2 + 3 + 4 + 1 + 2
+    );
     let single = arena.alloc_value(());
     assert_eq!(*single, ());
 }
@@ -221,7 +239,9 @@ fn over_aligned_types() {
     struct Wide(u8);
 
     let arena: Allocator<Wide, u16, 3> = Allocator::new();
-    let slices: Vec<_> = (0..7).map(|i| arena.alloc(i % 3 + 1, |j| Wide((i * 10 + j) as u8))).collect();
+    let slices: Vec<_> = (0..7)
+        .map(|i| arena.alloc(i % 3 + 1, |j| Wide((i * 10 + j) as u8)))
+        .collect();
     for (i, slice) in slices.iter().enumerate() {
         assert_eq!(slice.as_ptr() as usize % 128, 0);
         for (j, w) in slice.iter().enumerate() {

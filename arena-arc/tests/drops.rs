@@ -14,7 +14,10 @@ struct Ledger(Arc<std::sync::Mutex<Vec<usize>>>);
 
 impl Ledger {
     fn item(&self, id: usize) -> Tracked {
-        Tracked { id, ledger: self.clone() }
+        Tracked {
+            id,
+            ledger: self.clone(),
+        }
     }
     fn drops_of(&self, id: usize) -> usize {
         self.0.lock().unwrap().iter().filter(|&&d| d == id).count()
@@ -50,7 +53,11 @@ fn drops_are_deferred_to_the_chunks_release() {
     drop(a);
     assert_eq!(ledger.total(), 0, "b keeps the chunk, so a's elements wait");
     drop(arena);
-    assert_eq!(ledger.total(), 0, "the allocator's reference is not the last");
+    assert_eq!(
+        ledger.total(),
+        0,
+        "the allocator's reference is not the last"
+    );
     drop(b);
     assert_eq!(ledger.dropped(), [0, 1, 10, 11]);
 }
@@ -66,7 +73,9 @@ fn every_element_is_dropped_exactly_once() {
         handles.push(arena.alloc(len, |i| ledger.item(start + i)));
         id += len;
     }
-    let singles: Vec<_> = (0..7).map(|i| arena.alloc_value(ledger.item(1000 + i))).collect();
+    let singles: Vec<_> = (0..7)
+        .map(|i| arena.alloc_value(ledger.item(1000 + i)))
+        .collect();
     let clones: Vec<ArcSlice<Tracked>> = handles.iter().step_by(2).cloned().collect();
     drop(handles);
     drop(singles);
@@ -115,13 +124,24 @@ fn a_panicking_init_drops_what_it_made_at_once_and_reuses_the_space() {
     }));
     let message = *result.err().unwrap().downcast::<&str>().unwrap();
     assert_eq!(message, "init failed at 3");
-    assert_eq!(ledger.dropped(), [100, 101, 102], "dropped at once, exactly once");
-    assert_eq!(arena.stats().current_chunk_free, 14, "the space was given back");
+    assert_eq!(
+        ledger.dropped(),
+        [100, 101, 102],
+        "dropped at once, exactly once"
+    );
+    assert_eq!(
+        arena.stats().current_chunk_free,
+        14,
+        "the space was given back"
+    );
 
     // The allocator is still usable and the next slice takes the same slots.
     let after = arena.alloc(3, |i| ledger.item(200 + i));
     assert_eq!(after.as_ptr(), before.as_ptr().wrapping_add(2));
-    assert_eq!(after.iter().map(|t| t.id).collect::<Vec<_>>(), [200, 201, 202]);
+    assert_eq!(
+        after.iter().map(|t| t.id).collect::<Vec<_>>(),
+        [200, 201, 202]
+    );
     drop((before, after, arena));
     assert_eq!(ledger.total(), 3 + 2 + 3);
     assert_eq!(ledger.drops_of(100), 1);
@@ -132,12 +152,20 @@ fn a_failing_try_alloc_drops_what_it_made_at_once() {
     let ledger = Ledger::default();
     let arena: Allocator<Tracked, u32, 8> = Allocator::new();
     let err = arena
-        .try_alloc(4, |i| if i == 2 { Err(format!("bad {i}")) } else { Ok(ledger.item(i)) })
+        .try_alloc(4, |i| {
+            if i == 2 {
+                Err(format!("bad {i}"))
+            } else {
+                Ok(ledger.item(i))
+            }
+        })
         .unwrap_err();
     assert_eq!(err, "bad 2");
     assert_eq!(ledger.dropped(), [0, 1]);
     assert_eq!(arena.stats().current_chunk_free, 8);
-    let ok = arena.try_alloc(8, |i| Ok::<_, ()>(ledger.item(10 + i))).unwrap();
+    let ok = arena
+        .try_alloc(8, |i| Ok::<_, ()>(ledger.item(10 + i)))
+        .unwrap();
     assert_eq!(ok.len(), 8, "the whole chunk was still free");
     drop((ok, arena));
     assert_eq!(ledger.total(), 2 + 8);
@@ -153,7 +181,11 @@ fn a_failing_init_in_a_dedicated_chunk_frees_it() {
     assert_eq!(err, ());
     assert_eq!(ledger.total(), 40);
     assert_eq!(ledger.drops_of(39), 1);
-    assert_eq!(arena.stats().chunks_alive, 0, "the dedicated chunk is freed");
+    assert_eq!(
+        arena.stats().chunks_alive,
+        0,
+        "the dedicated chunk is freed"
+    );
 }
 
 #[test]
@@ -167,7 +199,11 @@ fn a_failing_init_after_a_nested_allocation_leaves_a_hole_not_garbage() {
                 // Allocates after our reservation in the same chunk.
                 nested.set(Some(arena.alloc(2, |j| ledger.item(50 + j))));
             }
-            if i == 2 { Err("stop") } else { Ok(ledger.item(i)) }
+            if i == 2 {
+                Err("stop")
+            } else {
+                Ok(ledger.item(i))
+            }
         })
         .unwrap_err();
     assert_eq!(err, "stop");
@@ -176,7 +212,10 @@ fn a_failing_init_after_a_nested_allocation_leaves_a_hole_not_garbage() {
     assert_eq!(nested.iter().map(|t| t.id).collect::<Vec<_>>(), [50, 51]);
     let later = arena.alloc(1, |_| ledger.item(60));
     assert!(ArcSlice::shares_chunk(&nested, &later));
-    assert_eq!(arena.stats().bytes_lost_in_tails, 4 * std::mem::size_of::<Tracked>());
+    assert_eq!(
+        arena.stats().bytes_lost_in_tails,
+        4 * std::mem::size_of::<Tracked>()
+    );
     drop((nested, later, arena));
     // The hole's slots are never dropped; everything else exactly once.
     assert_eq!(ledger.dropped(), [0, 1, 50, 51, 60]);
@@ -229,7 +268,11 @@ fn a_panicking_drop_during_release_still_drops_the_rest_and_frees() {
     drop(a);
     let result = catch_unwind(AssertUnwindSafe(move || drop(b)));
     assert_eq!(*result.unwrap_err().downcast::<&str>().unwrap(), "bomb");
-    assert_eq!(DROPS.load(Ordering::Relaxed), 7, "all seven dropped despite the panic");
+    assert_eq!(
+        DROPS.load(Ordering::Relaxed),
+        7,
+        "all seven dropped despite the panic"
+    );
 }
 
 #[test]
@@ -250,7 +293,11 @@ fn a_panicking_drop_while_the_allocator_reuses_a_chunk() {
     let result = catch_unwind(AssertUnwindSafe(|| arena.alloc(4, |_| Bomb(false))));
     assert!(result.is_err());
     assert_eq!(DROPS.load(Ordering::Relaxed), 4);
-    assert_eq!(arena.stats().chunks_alive, 0, "the chunk was freed, not leaked");
+    assert_eq!(
+        arena.stats().chunks_alive,
+        0,
+        "the chunk was freed, not leaked"
+    );
     let ok = arena.alloc(2, |_| Bomb(false));
     assert_eq!(ok.len(), 2, "the allocator is still usable");
     drop((ok, arena));
@@ -262,7 +309,11 @@ fn reuse_drops_the_old_elements_first() {
     let ledger = Ledger::default();
     let arena: Allocator<Tracked, u32, 2> = Allocator::new();
     drop(arena.alloc(2, |i| ledger.item(i)));
-    assert_eq!(ledger.total(), 0, "the allocator still holds the retired chunk");
+    assert_eq!(
+        ledger.total(),
+        0,
+        "the allocator still holds the retired chunk"
+    );
     let next = arena.alloc(2, |i| ledger.item(10 + i));
     assert_eq!(ledger.dropped(), [0, 1]);
     assert_eq!(arena.stats().chunks_reused, 1);
@@ -285,12 +336,24 @@ fn alloc_from_iter_with_a_lying_size_hint_drops_what_it_took() {
     }
     let ledger = Ledger::default();
     let arena: Allocator<Tracked> = Allocator::new();
-    let short = Liar((0..2).map(|i| ledger.item(i)).collect::<Vec<_>>().into_iter(), 5);
+    let short = Liar(
+        (0..2)
+            .map(|i| ledger.item(i))
+            .collect::<Vec<_>>()
+            .into_iter(),
+        5,
+    );
     let result = catch_unwind(AssertUnwindSafe(|| arena.alloc_from_iter(short)));
     assert!(result.is_err());
     assert_eq!(ledger.dropped(), [0, 1]);
 
-    let long = Liar((10..15).map(|i| ledger.item(i)).collect::<Vec<_>>().into_iter(), 3);
+    let long = Liar(
+        (10..15)
+            .map(|i| ledger.item(i))
+            .collect::<Vec<_>>()
+            .into_iter(),
+        3,
+    );
     let result = catch_unwind(AssertUnwindSafe(|| arena.alloc_from_iter(long)));
     assert!(result.is_err());
     // The two the slice could not take are dropped now; the three it took

@@ -23,18 +23,27 @@ fn length_overflow_is_rejected_before_init_runs_or_anything_is_committed() {
         arena.alloc(70_000, |_| panic!("init must not run"))
     })));
     assert!(message.contains("70000 elements"), "{message}");
-    assert!(message.contains("`u16` holds lengths up to 65535"), "{message}");
+    assert!(
+        message.contains("`u16` holds lengths up to 65535"),
+        "{message}"
+    );
     assert!(message.contains("Allocator<T, u32>"), "{message}");
     assert_eq!(arena.stats(), before, "nothing committed, nothing wasted");
     let next = arena.alloc(2, |i| i.to_string());
-    assert_eq!(next.as_ptr(), keep.as_ptr().wrapping_add(3), "the next slot is still free");
+    assert_eq!(
+        next.as_ptr(),
+        keep.as_ptr().wrapping_add(3),
+        "the next slot is still free"
+    );
     assert_eq!(keep, ["0", "1", "2"].map(String::from));
 }
 
 #[test]
 fn size_overflow_is_rejected_before_anything_is_written() {
     let arena: Allocator<[u64; 1024], usize, 1> = Allocator::new();
-    let err = arena.checked_alloc(usize::MAX / 16, |_| unreachable!()).unwrap_err();
+    let err = arena
+        .checked_alloc(usize::MAX / 16, |_| unreachable!())
+        .unwrap_err();
     assert!(matches!(err, AllocError::SizeOverflow { .. }), "{err:?}");
     assert!(err.to_string().contains("isize::MAX"));
     let message = panic_message(catch_unwind(AssertUnwindSafe(|| {
@@ -54,7 +63,12 @@ fn allocation_limit_panics_with_the_limit_and_try_paths_return_an_error() {
     assert!(held <= 3 * 1024);
 
     let err = arena.checked_alloc(128, |_| unreachable!()).unwrap_err();
-    let AllocError::LimitExceeded { limit, in_use, requested } = err else {
+    let AllocError::LimitExceeded {
+        limit,
+        in_use,
+        requested,
+    } = err
+    else {
         panic!("{err:?}")
     };
     assert_eq!((limit, in_use), (3 * 1024, held));
@@ -62,9 +76,16 @@ fn allocation_limit_panics_with_the_limit_and_try_paths_return_an_error() {
     assert!(arena.checked_alloc_value(5).is_err());
 
     let message = panic_message(catch_unwind(AssertUnwindSafe(|| arena.alloc(1, |_| 0))));
-    assert!(message.contains("allocation limit of 3072 bytes"), "{message}");
+    assert!(
+        message.contains("allocation limit of 3072 bytes"),
+        "{message}"
+    );
     assert!(message.contains("set_limit"), "{message}");
-    assert_eq!(arena.stats().bytes_reserved, held, "nothing allocated past the limit");
+    assert_eq!(
+        arena.stats().bytes_reserved,
+        held,
+        "nothing allocated past the limit"
+    );
 
     // Live handles are intact; freeing some makes room again.
     assert_eq!(a[127], 127);
@@ -106,7 +127,14 @@ fn alternating_tiny_and_huge_requests_hold_what_they_need() {
     let stats = arena.stats();
     // The tiny requests share one chunk; each huge one has its own exact chunk.
     assert_eq!(stats.chunks_created, 4, "{stats:?}");
-    assert!(stats.bytes_reserved < needed + 4096 * 8 + 1024, "{stats:?} for {needed} bytes");
+    assert!(
+        stats.bytes_reserved < needed + 4096 * 8 + 1024,
+        "{stats:?} for {needed} bytes"
+    );
     drop(keep);
-    assert_eq!(arena.stats().chunks_alive, 1, "huge chunks die with their handles");
+    assert_eq!(
+        arena.stats().chunks_alive,
+        1,
+        "huge chunks die with their handles"
+    );
 }

@@ -14,7 +14,12 @@ struct Node {
 
 type Lists = RefCell<Vec<ArcSlice<Node>>>;
 
-fn build(arena: &Allocator<Node, u32, 16>, lists: &Lists, depth: u32, parent: u32) -> ArcSlice<Node> {
+fn build(
+    arena: &Allocator<Node, u32, 16>,
+    lists: &Lists,
+    depth: u32,
+    parent: u32,
+) -> ArcSlice<Node> {
     // Each node's `init` allocates its children from the same arena.
     arena.alloc(3, |i| {
         let value = parent * 10 + i as u32;
@@ -53,7 +58,12 @@ fn nested_allocation_builds_a_tree_five_levels_deep_without_overlap() {
     let mut ranges: Vec<(usize, usize)> = lists
         .iter()
         .chain(Some(&root))
-        .map(|s| (s.as_ptr() as usize, s.as_ptr() as usize + std::mem::size_of_val(&s[..])))
+        .map(|s| {
+            (
+                s.as_ptr() as usize,
+                s.as_ptr() as usize + std::mem::size_of_val(&s[..]),
+            )
+        })
         .collect();
     ranges.sort_unstable();
     for pair in ranges.windows(2) {
@@ -75,7 +85,9 @@ fn children_in_another_arena_are_freed_with_their_parents() {
     }
     let leaves: Allocator<Leaf, u32, 8> = Allocator::new();
     let parents: Allocator<Parent, u32, 8> = Allocator::new();
-    let roots = parents.alloc(5, |_| Parent { leaves: leaves.alloc(3, |_| Leaf) });
+    let roots = parents.alloc(5, |_| Parent {
+        leaves: leaves.alloc(3, |_| Leaf),
+    });
     assert_eq!(roots.iter().map(|p| p.leaves.len()).sum::<usize>(), 15);
     drop((roots, parents, leaves));
     assert_eq!(LEAVES.load(Ordering::Relaxed), 15);
@@ -97,11 +109,17 @@ fn a_chunk_that_holds_a_handle_to_itself_is_never_freed() {
         }
     }
     let arena: Allocator<SelfRef, u32, 64> = Allocator::new();
-    let leaves = arena.alloc(2, |_| SelfRef { _children: ArcSlice::new() });
+    let leaves = arena.alloc(2, |_| SelfRef {
+        _children: ArcSlice::new(),
+    });
     let parent = arena.alloc_value(SelfRef { _children: leaves });
     let stats_before = arena.stats();
     drop(parent);
     drop(arena);
     assert_eq!(stats_before.chunks_alive, 1);
-    assert_eq!(DROPS.load(Ordering::Relaxed), 0, "the chunk keeps itself alive");
+    assert_eq!(
+        DROPS.load(Ordering::Relaxed),
+        0,
+        "the chunk keeps itself alive"
+    );
 }

@@ -21,9 +21,18 @@ const_assert_eq!(size_of::<ArcSlice<u64, u16>>(), 16);
 const_assert_eq!(size_of::<ArcSlice<u64, u64>>(), 24);
 
 // `Option` uses the pointer's niche.
-const_assert_eq!(size_of::<Option<ArcSlice<u64>>>(), size_of::<ArcSlice<u64>>());
-const_assert_eq!(size_of::<Option<ArcSingle<u64>>>(), size_of::<ArcSingle<u64>>());
-const_assert_eq!(size_of::<Option<ArcSlice<(), u8>>>(), size_of::<ArcSlice<(), u8>>());
+const_assert_eq!(
+    size_of::<Option<ArcSlice<u64>>>(),
+    size_of::<ArcSlice<u64>>()
+);
+const_assert_eq!(
+    size_of::<Option<ArcSingle<u64>>>(),
+    size_of::<ArcSingle<u64>>()
+);
+const_assert_eq!(
+    size_of::<Option<ArcSlice<(), u8>>>(),
+    size_of::<ArcSlice<(), u8>>()
+);
 
 // Send + Sync exactly when T: Send + Sync, like Arc.
 assert_impl_all!(ArcSlice<u64>: Send, Sync, Clone, Default);

@@ -52,7 +52,11 @@ fn concurrent_clones_and_drops_free_the_chunk_exactly_once() {
     drop((slice, single));
     let sums: Vec<usize> = workers.into_iter().map(|w| w.join().unwrap()).collect();
     assert!(sums.iter().all(|&s| s == sums[0]));
-    assert_eq!(drops.load(Ordering::Relaxed), 6, "each element dropped exactly once");
+    assert_eq!(
+        drops.load(Ordering::Relaxed),
+        6,
+        "each element dropped exactly once"
+    );
 }
 
 #[test]
@@ -60,8 +64,9 @@ fn last_handles_dropped_on_many_threads_at_once() {
     for _ in 0..if cfg!(miri) { 3 } else { 200 } {
         let drops = Arc::new(AtomicUsize::new(0));
         let arena: Allocator<Counted, u16, 4> = Allocator::new();
-        let handles: Vec<ArcSlice<Counted, u16>> =
-            (0..THREADS).map(|i| arena.alloc(1, |_| Counted(i, drops.clone()))).collect();
+        let handles: Vec<ArcSlice<Counted, u16>> = (0..THREADS)
+            .map(|i| arena.alloc(1, |_| Counted(i, drops.clone())))
+            .collect();
         drop(arena);
         let barrier = Arc::new(Barrier::new(THREADS));
         let workers: Vec<_> = handles
