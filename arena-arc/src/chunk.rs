@@ -66,18 +66,26 @@ pub(crate) struct Header {
     live: ManuallyDrop<Arc<Live>>,
 }
 
+/// The bytes set aside for the [`Header`] at the start of every chunk: a cache
+/// line, so that the elements do not share one with the `refs` count (which
+/// other threads write when they drop handles while this one fills the
+/// chunk), and so that the first element is 16-byte aligned whenever the
+/// global allocator returns 16-byte aligned memory (as the common ones do):
+/// vectorised fills then never split a store across two cache lines.
+const HEADER_SPACE: usize = 64;
+const _: () = assert!(mem::size_of::<Header>() <= HEADER_SPACE);
+
 /// The byte offset of the first element from the start of the chunk.
 pub(crate) const fn elems_offset<T>() -> usize {
     let align = mem::align_of::<T>();
-    (mem::size_of::<Header>() + align - 1) & !(align - 1)
+    (HEADER_SPACE + align - 1) & !(align - 1)
 }
 
 /// The layout of a chunk with room for `capacity` elements, or `None` when
 /// its size overflows `isize::MAX`.
 pub(crate) fn layout<T>(capacity: usize) -> Option<Layout> {
-    let (layout, offset) = Layout::new::<Header>()
-        .extend(Layout::array::<T>(capacity).ok()?)
-        .ok()?;
+    let header = Layout::from_size_align(HEADER_SPACE, mem::align_of::<Header>()).ok()?;
+    let (layout, offset) = header.extend(Layout::array::<T>(capacity).ok()?).ok()?;
     debug_assert_eq!(offset, elems_offset::<T>());
     Some(layout.pad_to_align())
 }
