@@ -704,12 +704,16 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
 
     /// Takes a retired chunk whose only reference is ours, drops its
     /// elements and returns it ready to be current.
+    ///
+    /// The most recently retired chunks are tried first: in a churn loop the
+    /// chunk just retired is the one whose memory is still in the cache.
     fn take_reusable(&self) -> Option<Chunk<T>> {
         let mut retired = self.retired.get();
-        let slot = retired
-            .iter_mut()
-            .find(|slot| slot.is_some_and(|chunk| chunk.is_unique()))?;
-        let chunk = slot.take()?;
+        let newest = self.retired_next.get() + RETIRED - 1;
+        let slot = (0..RETIRED)
+            .map(|age| (newest - age) % RETIRED)
+            .find(|&i| retired[i].is_some_and(|chunk| chunk.is_unique()))?;
+        let chunk = retired[slot].take()?;
         self.retired.set(retired);
         self.chunks_reused.set(self.chunks_reused.get() + 1);
         // SAFETY: `is_unique` saw our reference as the only one, and no one
