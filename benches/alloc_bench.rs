@@ -31,7 +31,9 @@
 
 mod common;
 
+use std::alloc::Layout;
 use std::hint::black_box;
+use std::mem::ManuallyDrop;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -73,14 +75,50 @@ fn small_group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallT
     group
 }
 
-/// A `Vec` with room for `MANY` handles whose pages are already touched, so
-/// that page faults of the handle vector are not timed.
-fn handle_vec<H>() -> Vec<H> {
-    let mut v = Vec::with_capacity(MANY);
-    // SAFETY: writes zero bytes to the vector's spare capacity, which it
-    // owns; its length stays 0, so no `H` is ever read from them.
-    unsafe { std::ptr::write_bytes(v.as_mut_ptr(), 0, MANY) };
-    v
+/// The memory of a `Vec` with room for `MANY` handles, reused by every
+/// iteration, so that neither its allocation nor its page faults are timed
+/// (they would be the same for every contestant, and the global allocator may
+/// or may not hand back already-mapped pages from one iteration to the next).
+struct HandleBuf {
+    ptr: *mut u8,
+    layout: Layout,
+}
+
+impl HandleBuf {
+    fn new<H>() -> Self {
+        let mut v = ManuallyDrop::new(Vec::<H>::with_capacity(MANY));
+        // SAFETY: writes zero bytes to the vector's spare capacity, which it
+        // owns; its length stays 0, so no `H` is ever read from them.
+        unsafe { std::ptr::write_bytes(v.as_mut_ptr(), 0, MANY) };
+        HandleBuf {
+            ptr: black_box(v.as_mut_ptr().cast()),
+            layout: Layout::array::<H>(MANY).unwrap(),
+        }
+    }
+
+    /// An empty `Vec` with room for `MANY` handles. `H` must have the size
+    /// and alignment of the `H` given to `new` (all lifetimes of one handle
+    /// type do).
+    fn take<H>(&mut self) -> Vec<H> {
+        assert_eq!(Layout::array::<H>(MANY).unwrap(), self.layout);
+        // SAFETY: `ptr` was allocated by a `Vec` with this layout and holds
+        // no element; the `Vec` returned is its only owner until `give`.
+        unsafe { Vec::from_raw_parts(self.ptr.cast(), 0, MANY) }
+    }
+
+    /// Takes back the memory of an emptied `Vec` from `take`.
+    fn give<H>(&mut self, v: Vec<H>) {
+        assert!(v.is_empty() && v.capacity() == MANY);
+        self.ptr = ManuallyDrop::new(v).as_mut_ptr().cast();
+    }
+}
+
+impl Drop for HandleBuf {
+    fn drop(&mut self) {
+        // SAFETY: allocated with this layout by `Vec` in `new`; no `Vec`
+        // owns it now.
+        unsafe { std::alloc::dealloc(self.ptr, self.layout) }
+    }
 }
 
 // ----- W1 / W2 -----------------------------------------------------------------
@@ -94,10 +132,11 @@ enum Phase {
 
 fn w1<C: Contestant>(iters: u64, phase: Phase) -> Duration {
     let mut timed = Duration::ZERO;
+    let mut buf = HandleBuf::new::<C::Slice<'static>>();
     for _ in 0..iters {
         // Making an arena allocates nothing for any contestant: untimed.
         let arena = C::arena();
-        let mut v = handle_vec();
+        let mut v = buf.take();
         let t0 = Instant::now();
         for _ in 0..MANY {
             v.push(C::slice(&arena, 8, |i| i as u64));
@@ -105,7 +144,8 @@ fn w1<C: Contestant>(iters: u64, phase: Phase) -> Duration {
         let t1 = Instant::now();
         black_box(&v);
         let t2 = Instant::now();
-        drop(v);
+        v.clear();
+        buf.give(v);
         drop(arena);
         let t3 = Instant::now();
         timed += match phase {
@@ -119,10 +159,11 @@ fn w1<C: Contestant>(iters: u64, phase: Phase) -> Duration {
 
 fn w2<C: Contestant>(iters: u64, phase: Phase) -> Duration {
     let mut timed = Duration::ZERO;
+    let mut buf = HandleBuf::new::<C::Single<'static>>();
     for _ in 0..iters {
         // Making an arena allocates nothing for any contestant: untimed.
         let arena = C::arena();
-        let mut v = handle_vec();
+        let mut v = buf.take();
         let t0 = Instant::now();
         for i in 0..MANY {
             v.push(C::single(&arena, i as u64));
@@ -130,7 +171,8 @@ fn w2<C: Contestant>(iters: u64, phase: Phase) -> Duration {
         let t1 = Instant::now();
         black_box(&v);
         let t2 = Instant::now();
-        drop(v);
+        v.clear();
+        buf.give(v);
         drop(arena);
         let t3 = Instant::now();
         timed += match phase {
@@ -173,7 +215,7 @@ fn churn<C: Contestant>(iters: u64, len: usize, sum: bool) -> Duration {
 
 fn w5<C: Contestant>(group: &mut BenchmarkGroup<'_, WallTime>) {
     let arena = C::arena();
-    let mut v = handle_vec();
+    let mut v = Vec::with_capacity(MANY);
     for _ in 0..MANY {
         v.push(C::slice(&arena, 8, |i| i as u64));
     }
