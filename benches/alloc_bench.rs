@@ -121,6 +121,27 @@ impl Drop for HandleBuf {
     }
 }
 
+/// Gives the free memory of the global allocator back to the system before
+/// an iteration of W1, W2 or W6 (untimed), so that every iteration, whatever
+/// ran before it, starts like a program that allocates its million slices
+/// once: each contestant pays for first touching its own footprint.
+/// Without it, glibc's state decides: free lists full of the previous
+/// iteration's 80-byte blocks make `Arc`'s next million nearly free of page
+/// faults, or not, depending on whether something between two iterations
+/// (criterion itself, between samples) made glibc consolidate and trim them.
+/// See docs/benchmarks.md, "Targets and floors".
+fn settle_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: glibc's `malloc_trim` takes any padding and only releases
+        // memory that no allocation uses.
+        unsafe { malloc_trim(0) };
+    }
+}
+
 // ----- W1 / W2 -----------------------------------------------------------------
 
 #[derive(Clone, Copy)]
@@ -135,6 +156,7 @@ fn w1<C: Contestant>(iters: u64, phase: Phase) -> Duration {
     let mut buf = HandleBuf::new::<C::Slice<'static>>();
     for _ in 0..iters {
         // Making an arena allocates nothing for any contestant: untimed.
+        settle_heap();
         let arena = C::arena();
         let mut v = buf.take();
         let t0 = Instant::now();
@@ -162,6 +184,7 @@ fn w2<C: Contestant>(iters: u64, phase: Phase) -> Duration {
     let mut buf = HandleBuf::new::<C::Single<'static>>();
     for _ in 0..iters {
         // Making an arena allocates nothing for any contestant: untimed.
+        settle_heap();
         let arena = C::arena();
         let mut v = buf.take();
         let t0 = Instant::now();
@@ -238,6 +261,7 @@ where
 {
     let mut timed = Duration::ZERO;
     for _ in 0..iters {
+        settle_heap();
         let t0 = Instant::now();
         let arena = C::arena();
         std::thread::scope(|scope| {
