@@ -176,9 +176,15 @@ fn a_failing_init_in_a_dedicated_chunk_frees_it() {
     let ledger = Ledger::default();
     let arena: Allocator<Tracked, u32, 4> = Allocator::new();
     let err = arena
-        .try_alloc(50, |i| if i == 40 { Err(()) } else { Ok(ledger.item(i)) })
+        .try_alloc(50, |i| {
+            if i == 40 {
+                Err("stop at 40")
+            } else {
+                Ok(ledger.item(i))
+            }
+        })
         .unwrap_err();
-    assert_eq!(err, ());
+    assert_eq!(err, "stop at 40");
     assert_eq!(ledger.total(), 40);
     assert_eq!(ledger.drops_of(39), 1);
     assert_eq!(
