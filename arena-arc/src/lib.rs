@@ -76,17 +76,27 @@
 )]
 
 mod allocator;
+mod arena_alloc;
+pub mod builder;
 mod chunk;
 mod error;
 mod index;
+mod local_arena;
 mod single;
 mod slice;
 mod stats;
 mod sync;
 
 pub use allocator::Allocator;
+pub use arena_alloc::ArenaAlloc;
+#[doc(hidden)]
+pub use builder::__private;
+pub use builder::{IntoArcSingle, IntoArcSlice};
 pub use error::AllocError;
 pub use index::IndexType;
+pub use local_arena::{LocalArena, ThreadArena};
 pub use single::{ArcSingle, NotSingle};
 pub use slice::ArcSlice;
 pub use stats::ArenaStats;
+#[cfg(feature = "derive")]
+pub use arena_arc_derive::{ArenaAlloc, arena};

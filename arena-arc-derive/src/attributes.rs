@@ -1,0 +1,196 @@
+//! `#[arena(...)]` attributes: what keys exist where, and how their values
+//! are read. Every mistake becomes a `syn::Error` at the user's token.
+
+use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, ExprLit, Lit, Token, Type};
+
+use crate::validation::Errors;
+
+/// The keys `#[arena(...)]` accepts on a struct.
+pub const STRUCT_KEYS: &[&str] = &["chunk", "index"];
+/// The keys `#[arena(...)]` accepts on a field.
+pub const FIELD_KEYS: &[&str] = &["chunk", "shared", "into", "default"];
+
+/// A chunk capacity read from `chunk = N`.
+#[derive(Clone)]
+pub struct Chunk {
+    pub value: usize,
+    pub span: Span,
+}
+
+/// `#[arena(...)]` on the struct.
+#[derive(Default)]
+pub struct StructAttrs {
+    pub chunk: Option<Chunk>,
+    pub index: Option<Type>,
+}
+
+/// How a field becomes optional.
+pub enum DefaultValue {
+    /// `#[arena(default)]`: `Default::default()`.
+    Trait,
+    /// `#[arena(default = EXPR)]`.
+    Expr(Box<Expr>),
+}
+
+/// `#[arena(...)]` on a field.
+#[derive(Default)]
+pub struct FieldAttrs {
+    pub chunk: Option<Chunk>,
+    pub shared: Option<(Span, Box<Expr>)>,
+    pub into: Option<Span>,
+    pub default: Option<(Span, DefaultValue)>,
+}
+
+/// Reads every `#[arena(...)]` among `attrs` of the struct.
+pub fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
+    let mut out = StructAttrs::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("arena")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("chunk") {
+                let chunk = chunk_value(&meta)?;
+                set_once(&mut out.chunk, chunk, &meta, "chunk")
+            } else if meta.path.is_ident("index") {
+                let ty: Type = meta.value()?.parse()?;
+                set_once(&mut out.index, ty, &meta, "index")
+            } else if is_one_of(&meta, FIELD_KEYS) {
+                Err(meta.error(format!(
+                    "`{}` is a field attribute: put `#[arena({})]` on a field; on the struct write `#[arena(chunk = 1024)]` or `#[arena(index = u16)]`",
+                    key_name(&meta),
+                    key_name(&meta),
+                )))
+            } else {
+                Err(unknown_key(&meta, STRUCT_KEYS, "on a struct"))
+            }
+        });
+        if let Err(err) = result {
+            errors.push(err);
+        }
+    }
+    out
+}
+
+/// Reads every `#[arena(...)]` among `attrs` of a field.
+pub fn field_attrs(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
+    let mut out = FieldAttrs::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("arena")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("chunk") {
+                let chunk = chunk_value(&meta)?;
+                set_once(&mut out.chunk, chunk, &meta, "chunk")
+            } else if meta.path.is_ident("shared") {
+                let expr: Expr = meta.value()?.parse()?;
+                set_once(
+                    &mut out.shared,
+                    (meta.path.span(), Box::new(expr)),
+                    &meta,
+                    "shared",
+                )
+            } else if meta.path.is_ident("into") {
+                if meta.input.peek(Token![=]) {
+                    return Err(meta.error("`into` takes no value: write `#[arena(into)]`"));
+                }
+                set_once(&mut out.into, meta.path.span(), &meta, "into")
+            } else if meta.path.is_ident("default") {
+                let value = if meta.input.peek(Token![=]) {
+                    DefaultValue::Expr(Box::new(meta.value()?.parse()?))
+                } else {
+                    DefaultValue::Trait
+                };
+                set_once(&mut out.default, (meta.path.span(), value), &meta, "default")
+            } else if meta.path.is_ident("index") {
+                Err(meta.error(
+                    "`index` is a struct attribute: a handle field's index type is its second type argument, as in `ArcSlice<E, u16>`",
+                ))
+            } else {
+                Err(unknown_key(&meta, FIELD_KEYS, "on a field"))
+            }
+        });
+        if let Err(err) = result {
+            errors.push(err);
+        }
+    }
+    out
+}
+
+fn key_name(meta: &ParseNestedMeta<'_>) -> String {
+    meta.path
+        .get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| "?".to_string())
+}
+
+fn is_one_of(meta: &ParseNestedMeta<'_>, keys: &[&str]) -> bool {
+    keys.iter().any(|k| meta.path.is_ident(k))
+}
+
+/// Stores `value` in `slot`, or fails if the key was already given.
+fn set_once<T>(
+    slot: &mut Option<T>,
+    value: T,
+    meta: &ParseNestedMeta<'_>,
+    key: &str,
+) -> syn::Result<()> {
+    if slot.is_some() {
+        return Err(meta.error(format!("duplicate `{key}` attribute: give `{key}` once")));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// Reads `= N` with `N` a positive integer literal.
+fn chunk_value(meta: &ParseNestedMeta<'_>) -> syn::Result<Chunk> {
+    let expr: Expr = meta.value()?.parse()?;
+    match &expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) => crate::parse::chunk_from_lit(lit),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "the chunk capacity must be an integer literal, the number of elements per chunk: write e.g. `chunk = 1024`",
+        )),
+    }
+}
+
+/// The error for a key that is not in `keys`, with a suggestion if one is
+/// close.
+fn unknown_key(meta: &ParseNestedMeta<'_>, keys: &[&str], place: &str) -> syn::Error {
+    let name = key_name(meta);
+    let expected = keys
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let suggestion = keys
+        .iter()
+        .map(|k| (distance(&name, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| format!("did you mean `{k}`? "))
+        .unwrap_or_default();
+    meta.error(format!(
+        "unknown `arena` attribute `{name}`: {suggestion}{place} the keys are {expected}"
+    ))
+}
+
+/// Levenshtein distance, for "did you mean".
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(cur).min(row[j])
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}

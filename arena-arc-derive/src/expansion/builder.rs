@@ -1,0 +1,369 @@
+//! `#[derive(ArenaAlloc)]`: the `ArenaAlloc` impl, `Foo::builder()` and the
+//! typestate builder `FooBuilder`.
+//!
+//! The builder has one type parameter per required field, `Unset` until its
+//! setter is called and `Set<T>` after (a setter exists only while its field
+//! is `Unset`). `build()` takes any state but requires, per required field,
+//! a trait that only `Set<T>` implements; that trait carries a
+//! `#[diagnostic::on_unimplemented]` message naming the field, so a missing
+//! field is a compile error that says which one and how to set it.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::Ident;
+
+use super::trait_impl::{arena_alloc_impl, chunk_or_default, local_arena_expr};
+use crate::attributes::DefaultValue;
+use crate::parse::{FieldKind, FieldModel, StructModel, chunk_tokens};
+
+/// The whole expansion of `#[derive(ArenaAlloc)]`.
+pub fn derive(model: &StructModel) -> TokenStream {
+    let ident = &model.ident;
+    let vis = &model.vis;
+    let builder = format_ident!("{}Builder", ident);
+    let markers = format_ident!("__{}BuilderFields", ident);
+
+    let index = match &model.attrs.index {
+        Some(index) => quote!(#index),
+        None => quote!(u32),
+    };
+    let chunk = chunk_or_default(model.attrs.chunk.as_ref().map(chunk_tokens), &index);
+    let arena_impl = arena_alloc_impl(ident, &index, &chunk);
+
+    // Type parameters: one per required field.
+    let required: Vec<&FieldModel> = model
+        .fields
+        .iter()
+        .filter(|f| f.attrs.default.is_none())
+        .collect();
+    let params: Vec<Ident> = (0..required.len())
+        .map(|i| format_ident!("__F{}", i))
+        .collect();
+    let param_of = |field: &FieldModel| {
+        required
+            .iter()
+            .position(|r| r.slot == field.slot)
+            .map(|i| &params[i])
+    };
+
+    // The builder's slots: `__F{i}` for required fields, `Option<T>` for
+    // optional ones.
+    let slot_decls = model.fields.iter().map(|f| {
+        let slot = &f.slot;
+        let ty = &f.ty;
+        match param_of(f) {
+            Some(param) => quote!(#slot: #param),
+            None => quote!(#slot: ::arena_arc::__private::Option<#ty>),
+        }
+    });
+    let unset_all = required
+        .iter()
+        .map(|_| quote!(::arena_arc::__private::Unset));
+    let init_slots = model.fields.iter().map(|f| {
+        let slot = &f.slot;
+        match param_of(f) {
+            Some(_) => quote!(#slot: ::arena_arc::__private::Unset),
+            None => quote!(#slot: ::arena_arc::__private::Option::None),
+        }
+    });
+
+    // Per-field arenas for handle fields, and the setters.
+    let mut arena_fns = Vec::new();
+    let mut setter_impls = Vec::new();
+    for field in &model.fields {
+        let (arena_fn, setters) = field_setters(model, field, &builder, &params, &param_of(field));
+        arena_fns.extend(arena_fn);
+        setter_impls.push(setters);
+    }
+
+    // build(): every required field's state implements its marker trait.
+    let build_bounds: Vec<TokenStream> = required
+        .iter()
+        .zip(&params)
+        .map(|(f, p)| {
+            let marker = &f.setter;
+            let ty = &f.ty;
+            quote!(#p: #markers::#marker<#ty>)
+        })
+        .collect();
+    let field_values = model.fields.iter().map(|f| {
+        let slot = &f.slot;
+        let ty = &f.ty;
+        let value = match (param_of(f), &f.attrs.default) {
+            (Some(p), _) => {
+                let marker = &f.setter;
+                quote!(<#p as #markers::#marker<#ty>>::take(self.#slot))
+            }
+            (None, Some((_, DefaultValue::Trait))) => quote!(
+                self.#slot.unwrap_or_else(<#ty as ::arena_arc::__private::Default>::default)
+            ),
+            (None, Some((span, DefaultValue::Expr(expr)))) => quote_spanned!(*span=>
+                self.#slot.unwrap_or_else(|| -> #ty { #expr })
+            ),
+            (None, None) => unreachable!("a field without a default is required"),
+        };
+        (f, value)
+    });
+    let construct = if model.unit {
+        quote!(#ident)
+    } else if model.tuple {
+        let values = field_values.map(|(_, v)| v);
+        quote!(#ident(#(#values),*))
+    } else {
+        let values = field_values.map(|(f, v)| {
+            let member = &f.member;
+            quote!(#member: #v)
+        });
+        quote!(#ident { #(#values),* })
+    };
+
+    let marker_traits = required.iter().map(|f| {
+        let marker = &f.setter;
+        let name = f.display_name();
+        let setter = f.setter.to_string();
+        let message = format!(
+            "missing field `{name}`: call `.{setter}(...)` before `.build()` (or give the field `#[arena(default)]`)"
+        );
+        let label = format!("`{name}` has not been set");
+        quote! {
+            #[diagnostic::on_unimplemented(message = #message, label = #label)]
+            pub trait #marker<T> {
+                /// The field's value.
+                fn take(self) -> T;
+            }
+            impl<T> #marker<T> for ::arena_arc::__private::Set<T> {
+                #[inline]
+                fn take(self) -> T {
+                    ::arena_arc::__private::take(self)
+                }
+            }
+        }
+    });
+
+    let builder_doc = format!(
+        "The builder of [`{ident}`], made by [`{ident}::builder`]. Each type parameter is the state of one required field; `build()` exists once all are set."
+    );
+    let builder_fn_doc = format!(
+        "Starts a [`{builder}`]: call one setter per field (fields with `#[arena(default)]` may be left out), then `build()` or `build_arc()`."
+    );
+    let builder_name = builder.to_string();
+    let all_params = &params;
+
+    quote! {
+        #arena_impl
+
+        #[doc = #builder_doc]
+        #[must_use = "a builder does nothing until `build()` or `build_arc()` is called"]
+        #vis struct #builder<#(#params = ::arena_arc::__private::Unset),*> {
+            #(#slot_decls,)*
+        }
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, non_snake_case)]
+        #vis mod #markers {
+            #(#marker_traits)*
+        }
+
+        const _: () = {
+            #(#arena_fns)*
+
+            #[automatically_derived]
+            impl #ident {
+                #[doc = #builder_fn_doc]
+                #[inline]
+                #vis fn builder() -> #builder<#(#unset_all),*> {
+                    #builder { #(#init_slots,)* }
+                }
+            }
+
+            #(#setter_impls)*
+
+            #[automatically_derived]
+            impl<#(#all_params),*> #builder<#(#all_params),*> {
+                /// Returns the finished value. Exists once every required
+                /// field is set.
+                #[inline]
+                #vis fn build(self) -> #ident
+                where
+                    #(#build_bounds,)*
+                {
+                    #construct
+                }
+
+                /// Builds the value and allocates it in its type's own
+                /// per-thread arena.
+                #[inline]
+                #vis fn build_arc(self) -> ::arena_arc::ArcSingle<#ident, #index>
+                where
+                    #(#build_bounds,)*
+                {
+                    <#ident as ::arena_arc::ArenaAlloc>::alloc_value(self.build())
+                }
+            }
+
+            #[automatically_derived]
+            impl<#(#all_params),*> ::core::fmt::Debug for #builder<#(#all_params),*> {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.debug_struct(#builder_name).finish_non_exhaustive()
+                }
+            }
+        };
+
+    }
+}
+
+/// The per-thread arena function of a handle field (if it is one) and the
+/// impl block with its setters.
+fn field_setters(
+    model: &StructModel,
+    field: &FieldModel,
+    builder: &Ident,
+    params: &[Ident],
+    param: &Option<&Ident>,
+) -> (Option<TokenStream>, TokenStream) {
+    let vis = &model.vis;
+    let slot = &field.slot;
+    let setter = &field.setter;
+    let ty = &field.ty;
+    let name = field.display_name();
+
+    // The impl's parameters: all but this field's (fixed to `Unset`) for a
+    // required field; all for an optional one.
+    let impl_params: Vec<&Ident> = params.iter().filter(|p| Some(*p) != *param).collect();
+    let self_args: Vec<TokenStream> = params
+        .iter()
+        .map(|p| {
+            if Some(p) == *param {
+                quote!(::arena_arc::__private::Unset)
+            } else {
+                quote!(#p)
+            }
+        })
+        .collect();
+    let out_args: Vec<TokenStream> = params
+        .iter()
+        .map(|p| {
+            if Some(p) == *param {
+                quote!(::arena_arc::__private::Set<#ty>)
+            } else {
+                quote!(#p)
+            }
+        })
+        .collect();
+    let others: Vec<&Ident> = model
+        .fields
+        .iter()
+        .map(|f| &f.slot)
+        .filter(|s| *s != slot)
+        .collect();
+    // How a setter stores `value` and what it returns.
+    let (ret, store) = match param {
+        Some(_) => (
+            quote!(#builder<#(#out_args),*>),
+            quote!(#builder { #slot: ::arena_arc::__private::Set(value), #(#others: self.#others,)* }),
+        ),
+        None => (
+            quote!(Self),
+            quote!({
+                let mut this = self;
+                this.#slot = ::arena_arc::__private::Option::Some(value);
+                this
+            }),
+        ),
+    };
+
+    let arena_fn_name = format_ident!("__arena_{}", slot);
+    let (arena_fn, setters) = match &field.kind {
+        FieldKind::Plain => {
+            let doc = format!("Sets `{name}`.");
+            let body = if field.attrs.into.is_some() {
+                quote! {
+                    #[doc = #doc]
+                    #[inline]
+                    #vis fn #setter(self, value: impl ::arena_arc::__private::Into<#ty>) -> #ret {
+                        let value: #ty = ::arena_arc::__private::Into::into(value);
+                        #store
+                    }
+                }
+            } else {
+                quote! {
+                    #[doc = #doc]
+                    #[inline]
+                    #vis fn #setter(self, value: #ty) -> #ret {
+                        #store
+                    }
+                }
+            };
+            (None, body)
+        }
+        FieldKind::Slice { elem, index } | FieldKind::Single { elem, index } => {
+            let arena_ty;
+            let arena_body;
+            if let Some((_, shared)) = &field.attrs.shared {
+                arena_ty = quote!(impl ::arena_arc::__private::ThreadArena<#elem, #index>);
+                arena_body = quote!({ #shared });
+            } else {
+                let chunk = chunk_or_default(field.attrs.chunk.as_ref().map(chunk_tokens), index);
+                arena_ty = quote!(::arena_arc::__private::LocalArena<#elem, #index, #chunk>);
+                arena_body = local_arena_expr(elem, index, &chunk);
+            }
+            let arena_fn = quote! {
+                #[inline]
+                fn #arena_fn_name() -> #arena_ty #arena_body
+            };
+            let body = if matches!(field.kind, FieldKind::Slice { .. }) {
+                let from_iter = format_ident!("{}_from_iter", setter);
+                let with = format_ident!("{}_with", setter);
+                let doc = format!(
+                    "Sets `{name}`: an existing handle (moved in, no copy), or `&[E]`, `Vec<E>` or `[E; K]` to allocate in the field's arena."
+                );
+                let doc_iter = format!(
+                    "Sets `{name}` to the items of `iter`, allocated in the field's arena."
+                );
+                let doc_with = format!(
+                    "Sets `{name}` to `len` elements allocated in the field's arena, element `i` being `init(i)`."
+                );
+                quote! {
+                    #[doc = #doc]
+                    #[inline]
+                    #vis fn #setter(self, value: impl ::arena_arc::__private::IntoArcSlice<#elem, #index>) -> #ret {
+                        let value: #ty = ::arena_arc::__private::IntoArcSlice::into_arc_slice(value, &#arena_fn_name());
+                        #store
+                    }
+                    #[doc = #doc_iter]
+                    #[inline]
+                    #vis fn #from_iter(self, iter: impl ::arena_arc::__private::IntoIterator<Item = #elem>) -> #ret {
+                        let value: #ty = ::arena_arc::__private::ThreadArena::alloc_from_iter(&#arena_fn_name(), iter);
+                        #store
+                    }
+                    #[doc = #doc_with]
+                    #[inline]
+                    #vis fn #with(self, len: usize, init: impl ::arena_arc::__private::FnMut(usize) -> #elem) -> #ret {
+                        let value: #ty = ::arena_arc::__private::ThreadArena::alloc(&#arena_fn_name(), len, init);
+                        #store
+                    }
+                }
+            } else {
+                let doc = format!(
+                    "Sets `{name}`: an existing handle (moved in) or a value to allocate in the field's arena."
+                );
+                quote! {
+                    #[doc = #doc]
+                    #[inline]
+                    #vis fn #setter(self, value: impl ::arena_arc::__private::IntoArcSingle<#elem, #index>) -> #ret {
+                        let value: #ty = ::arena_arc::__private::IntoArcSingle::into_arc_single(value, &#arena_fn_name());
+                        #store
+                    }
+                }
+            };
+            (Some(arena_fn), body)
+        }
+    };
+    let setters = quote! {
+        #[automatically_derived]
+        impl<#(#impl_params),*> #builder<#(#self_args),*> {
+            #setters
+        }
+    };
+    (arena_fn, setters)
+}

@@ -1,0 +1,174 @@
+//! Checks that need the whole input: what the macros cannot accept, each
+//! reported at the user's offending token with what to write instead.
+
+use syn::{DeriveInput, Type};
+
+use crate::attributes::{Chunk, StructAttrs};
+use crate::parse::{FieldKind, FieldModel};
+
+/// Errors collected while reading the input, reported together.
+#[derive(Default)]
+pub struct Errors {
+    first: Option<syn::Error>,
+}
+
+impl Errors {
+    pub fn push(&mut self, err: syn::Error) {
+        match &mut self.first {
+            Some(first) => first.combine(err),
+            None => self.first = Some(err),
+        }
+    }
+
+    pub fn finish(self) -> syn::Result<()> {
+        match self.first {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The index types `IndexType` is implemented for.
+pub const INDEX_TYPES: &[&str] = &["u8", "u16", "u32", "u64", "u128", "usize"];
+
+/// Generic structs are refused: the arena is a per-thread static, and a
+/// static cannot be generic.
+pub fn no_generics(input: &DeriveInput, errors: &mut Errors) {
+    if input.generics.params.is_empty() {
+        return;
+    }
+    let ident = &input.ident;
+    errors.push(syn::Error::new_spanned(
+        &input.generics,
+        format!(
+            "#[derive(ArenaAlloc)] does not support generic structs: a type's arena is a per-thread `static`, and Rust statics cannot be generic (one `static` cannot hold an arena per instantiation). \
+             Derive it on a concrete struct instead, or declare one arena per instantiation you use: `arena!(static {}_ARENA: {}<u32>, 1024);`",
+            ident.to_string().to_uppercase(),
+            ident
+        ),
+    ));
+}
+
+/// Checks that `ty` is one of the index types, by name.
+pub fn index_type(ty: &Type) -> syn::Result<()> {
+    let name = match ty {
+        Type::Path(path) if path.qself.is_none() => path.path.get_ident().map(ToString::to_string),
+        _ => None,
+    };
+    match name {
+        Some(name) if INDEX_TYPES.contains(&name.as_str()) => Ok(()),
+        _ => Err(syn::Error::new_spanned(
+            ty,
+            "not an index type: the index type must be one of u8, u16, u32, u64, u128, usize (it bounds slice lengths; u32 is the default)",
+        )),
+    }
+}
+
+/// Checks that `chunk` elements fit the index type `index`, when `index` is
+/// one whose limit matters (`u8`, `u16`).
+pub fn chunk_fits(chunk: &Chunk, index: Option<&Type>) -> syn::Result<()> {
+    let Some(Type::Path(path)) = index else {
+        return Ok(());
+    };
+    let max = if path.path.is_ident("u8") {
+        256
+    } else if path.path.is_ident("u16") {
+        65_536
+    } else {
+        return Ok(());
+    };
+    if chunk.value > max {
+        let name = path
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        return Err(syn::Error::new(
+            chunk.span,
+            format!(
+                "a chunk of {} elements does not fit the index type `{name}` (at most {max}): use a smaller chunk or a wider index type such as u32",
+                chunk.value
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The struct's own `#[arena(...)]`.
+pub fn struct_attrs(attrs: &StructAttrs, errors: &mut Errors) {
+    if let Some(index) = &attrs.index {
+        if let Err(err) = index_type(index) {
+            errors.push(err);
+            return;
+        }
+    }
+    if let Some(chunk) = &attrs.chunk {
+        if let Err(err) = chunk_fits(chunk, attrs.index.as_ref()) {
+            errors.push(err);
+        }
+    }
+}
+
+/// A field's `#[arena(...)]` against its kind.
+pub fn field(field: &FieldModel, errors: &mut Errors) {
+    let attrs = &field.attrs;
+    match &field.kind {
+        FieldKind::Plain => {
+            if let Some(chunk) = &attrs.chunk {
+                errors.push(syn::Error::new(
+                    chunk.span,
+                    format!(
+                        "`chunk` on a field sizes the arena its `ArcSlice`/`ArcSingle` data goes to, and `{}` is not a handle field; to size the struct's own arena put `#[arena(chunk = {})]` on the struct",
+                        field.display_name(),
+                        chunk.value
+                    ),
+                ));
+            }
+            if let Some((span, _)) = &attrs.shared {
+                errors.push(syn::Error::new(
+                    *span,
+                    format!(
+                        "`shared` applies only to `ArcSlice`/`ArcSingle` fields, and `{}` is not one: remove it",
+                        field.display_name()
+                    ),
+                ));
+            }
+        }
+        FieldKind::Slice { index, .. } | FieldKind::Single { index, .. } => {
+            if let Some(span) = attrs.into {
+                errors.push(syn::Error::new(
+                    span,
+                    "`into` applies only to plain fields: a handle field's setter already takes a handle or the data to allocate; remove `into`",
+                ));
+            }
+            if let (Some(_), Some((span, _))) = (&attrs.chunk, &attrs.shared) {
+                errors.push(syn::Error::new(
+                    *span,
+                    "`shared` and `chunk` conflict: a shared arena's chunk capacity is set where it is declared; remove `chunk`",
+                ));
+            }
+            if is_primitive(index) {
+                // Other names may be aliases of an index type: the type
+                // checker judges them.
+                if let Err(err) = index_type(index) {
+                    errors.push(err);
+                }
+            }
+            if let Some(chunk) = &attrs.chunk {
+                if let Err(err) = chunk_fits(chunk, Some(index)) {
+                    errors.push(err);
+                }
+            }
+        }
+    }
+}
+
+/// A primitive type's name (`i32`, `f64`, `bool`...).
+fn is_primitive(ty: &Type) -> bool {
+    const PRIMITIVES: &[&str] = &[
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64", "bool", "char", "str",
+    ];
+    matches!(ty, Type::Path(path) if path.qself.is_none()
+        && path.path.get_ident().is_some_and(|i| PRIMITIVES.contains(&i.to_string().as_str())))
+}

@@ -1,0 +1,299 @@
+//! [`ArenaAlloc`]: a type that has its own per-thread arena.
+
+use crate::error::AllocError;
+use crate::index::IndexType;
+use crate::local_arena::ThreadArena;
+use crate::single::ArcSingle;
+use crate::slice::ArcSlice;
+use crate::stats::ArenaStats;
+
+/// A type with its own arena, one per thread.
+///
+/// Behind the scenes each thread has an
+/// [`Allocator<Self, Self::Index, {Self::CHUNK}>`](crate::Allocator) in a
+/// thread-local; the associated functions below allocate from the calling
+/// thread's one and return the same handles [`Allocator`](crate::Allocator)
+/// does. A call costs one thread-local lookup on top of the allocation. No
+/// `RefCell` is involved: an `init` closure may allocate from the same arena
+/// again (nested allocation, as when building a tree).
+///
+/// Handles may go to other threads and be dropped there. When a thread ends
+/// its allocator is dropped, and its chunks live on while their handles do.
+/// (An allocation made during thread-local destruction, after the allocator
+/// is gone, is served by a fresh allocator made for that call.)
+///
+/// Implement it with [`arena!(Type, CHUNK)`](crate::arena) or
+/// [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc); writing the impl by hand
+/// means declaring the thread-local yourself, which is what they do.
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc, arena};
+///
+/// #[derive(Debug, PartialEq)]
+/// struct Point {
+///     x: f32,
+///     y: f32,
+/// }
+/// arena!(Point, 4096);
+///
+/// let line: ArcSlice<Point> = Point::alloc(3, |i| Point { x: i as f32, y: 0.0 });
+/// let origin: ArcSingle<Point> = Point::alloc_value(Point { x: 0.0, y: 0.0 });
+/// assert_eq!(line[2].x, 2.0);
+/// assert_eq!(*origin, line[0]);
+/// assert_eq!(Point::arena_stats().chunks_created, 1);
+/// # }
+/// ```
+///
+/// # Cycles
+///
+/// A type whose values hold handles into its *own* arena (a tree node with
+/// an `ArcSlice<Self>` of children, say) can keep its chunks alive forever: a
+/// parent and its children often land in the same chunk, and a chunk is
+/// freed only when no handle points into it, including handles stored in its
+/// own elements. It is a cycle of reference counts, like a cycle of `Arc`s,
+/// and the memory is leaked. `examples/ast.rs` shows it and its size. Keep
+/// recursive links out of the arena (indices into a side table), or accept
+/// that such an arena grows for the life of the program.
+pub trait ArenaAlloc: Sized + 'static {
+    /// The index type of the handles (default `u32` in the macros).
+    type Index: IndexType;
+
+    /// The chunk capacity in elements.
+    const CHUNK: usize;
+
+    /// The type of the per-thread arena: a
+    /// [`LocalArena<Self, Self::Index, {Self::CHUNK}>`](crate::LocalArena).
+    type Arena: ThreadArena<Self, Self::Index>;
+
+    /// This type's per-thread arena, to pass where a [`ThreadArena`] is
+    /// expected (a derived builder's `#[arena(shared = ...)]`, say).
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArenaAlloc, ThreadArena, arena};
+    ///
+    /// struct Id(u32);
+    /// arena!(Id, 512);
+    /// assert_eq!(Id::arena().chunk_capacity(), 512);
+    /// # }
+    /// ```
+    fn arena() -> Self::Arena;
+
+    /// Allocates a slice of `len` values; value `i` is `init(i)`. See
+    /// [`Allocator::alloc`](crate::Allocator::alloc).
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArenaAlloc, arena};
+    ///
+    /// struct Id(u32);
+    /// arena!(Id, 512);
+    /// let ids = Id::alloc(4, |i| Id(i as u32));
+    /// assert_eq!(ids[3].0, 3);
+    /// # }
+    /// ```
+    #[inline]
+    fn alloc(len: usize, init: impl FnMut(usize) -> Self) -> ArcSlice<Self, Self::Index> {
+        Self::arena().alloc(len, init)
+    }
+
+    /// Like [`alloc`](Self::alloc), but `init` may fail; see
+    /// [`Allocator::try_alloc`](crate::Allocator::try_alloc).
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArenaAlloc, arena};
+    ///
+    /// struct Id(u32);
+    /// arena!(Id, 512);
+    /// let ids = Id::try_alloc(2, |i| ["1", "2"][i].parse().map(Id)).unwrap();
+    /// assert_eq!(ids[1].0, 2);
+    /// # }
+    /// ```
+    #[inline]
+    fn try_alloc<E>(
+        len: usize,
+        init: impl FnMut(usize) -> Result<Self, E>,
+    ) -> Result<ArcSlice<Self, Self::Index>, E> {
+        Self::arena().try_alloc(len, init)
+    }
+
+    /// Like [`alloc`](Self::alloc), but a length or limit error is returned;
+    /// see [`Allocator::checked_alloc`](crate::Allocator::checked_alloc).
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArenaAlloc, arena};
+    ///
+    /// struct Flag(bool);
+    /// arena!(Flag, 16, u8);
+    /// assert!(Flag::checked_alloc(300, |_| Flag(true)).is_err());
+    /// # }
+    /// ```
+    #[inline]
+    fn checked_alloc(
+        len: usize,
+        init: impl FnMut(usize) -> Self,
+    ) -> Result<ArcSlice<Self, Self::Index>, AllocError> {
+        Self::arena().checked_alloc(len, init)
+    }
+
+    /// Allocates one value made by `init`; see
+    /// [`Allocator::alloc_single`](crate::Allocator::alloc_single).
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArenaAlloc, arena};
+    ///
+    /// struct Id(u32);
+    /// arena!(Id, 512);
+    /// assert_eq!(Id::alloc_single(|| Id(9)).0, 9);
+    /// # }
+    /// ```
+    #[inline]
+    fn alloc_single(init: impl FnOnce() -> Self) -> ArcSingle<Self, Self::Index> {
+        Self::arena().alloc_single(init)
+    }
+
+    /// Like [`alloc_single`](Self::alloc_single), but `init` may fail.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArenaAlloc, arena};
+    ///
+    /// struct Id(u32);
+    /// arena!(Id, 512);
+    /// assert!(Id::try_alloc_single(|| "x".parse().map(Id)).is_err());
+    /// # }
+    /// ```
+    #[inline]
+    fn try_alloc_single<E>(
+        init: impl FnOnce() -> Result<Self, E>,
+    ) -> Result<ArcSingle<Self, Self::Index>, E> {
+        Self::arena().try_alloc_single(init)
+    }
+
+    /// Moves `value` into the arena.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArenaAlloc, arena};
+    ///
+    /// struct Id(u32);
+    /// arena!(Id, 512);
+    /// assert_eq!(Id::alloc_value(Id(5)).0, 5);
+    /// # }
+    /// ```
+    #[inline]
+    fn alloc_value(value: Self) -> ArcSingle<Self, Self::Index> {
+        Self::arena().alloc_value(value)
+    }
+
+    /// Like [`alloc_value`](Self::alloc_value), but a limit error is returned.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArenaAlloc, arena};
+    ///
+    /// struct Id(u32);
+    /// arena!(Id, 512);
+    /// assert_eq!(Id::checked_alloc_value(Id(5)).unwrap().0, 5);
+    /// # }
+    /// ```
+    #[inline]
+    fn checked_alloc_value(value: Self) -> Result<ArcSingle<Self, Self::Index>, AllocError> {
+        Self::arena().checked_alloc_value(value)
+    }
+
+    /// Copies `src` into the arena.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArenaAlloc, arena};
+    ///
+    /// #[derive(Clone, Copy)]
+    /// struct Id(u32);
+    /// arena!(Id, 512);
+    /// assert_eq!(Id::alloc_slice_copy(&[Id(1), Id(2)])[1].0, 2);
+    /// # }
+    /// ```
+    #[inline]
+    fn alloc_slice_copy(src: &[Self]) -> ArcSlice<Self, Self::Index>
+    where
+        Self: Copy,
+    {
+        Self::arena().alloc_slice_copy(src)
+    }
+
+    /// Clones `src` into the arena.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArenaAlloc, arena};
+    ///
+    /// #[derive(Clone)]
+    /// struct Name(String);
+    /// arena!(Name, 64);
+    /// let names = Name::alloc_slice_clone(&[Name("a".into())]);
+    /// assert_eq!(names[0].0, "a");
+    /// # }
+    /// ```
+    #[inline]
+    fn alloc_slice_clone(src: &[Self]) -> ArcSlice<Self, Self::Index>
+    where
+        Self: Clone,
+    {
+        Self::arena().alloc_slice_clone(src)
+    }
+
+    /// Moves the items of `iter` into the arena.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArenaAlloc, arena};
+    ///
+    /// struct Id(u32);
+    /// arena!(Id, 512);
+    /// let ids = Id::alloc_from_iter((0..5).map(Id));
+    /// assert_eq!(ids.len(), 5);
+    /// # }
+    /// ```
+    #[inline]
+    fn alloc_from_iter(iter: impl IntoIterator<Item = Self>) -> ArcSlice<Self, Self::Index> {
+        Self::arena().alloc_from_iter(iter)
+    }
+
+    /// A zero-length slice; allocates nothing.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArenaAlloc, arena};
+    ///
+    /// struct Id(u32);
+    /// arena!(Id, 512);
+    /// assert!(Id::alloc_empty().is_empty());
+    /// # }
+    /// ```
+    #[inline]
+    fn alloc_empty() -> ArcSlice<Self, Self::Index> {
+        ArcSlice::new()
+    }
+
+    /// The stats of the calling thread's arena for this type.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArenaAlloc, arena};
+    ///
+    /// struct Id(u32);
+    /// arena!(Id, 512);
+    /// let _ids = Id::alloc(10, |i| Id(i as u32));
+    /// let stats = Id::arena_stats();
+    /// assert_eq!((stats.chunks_created, stats.current_chunk_free), (1, 502));
+    /// # }
+    /// ```
+    fn arena_stats() -> ArenaStats {
+        Self::arena().stats()
+    }
+}

@@ -1,0 +1,181 @@
+//! The runtime side of the builders that
+//! [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc) generates: the field
+//! states [`Unset`] and [`Set`], and the conversions [`IntoArcSlice`] and
+//! [`IntoArcSingle`] that let a handle field's setter take either an existing
+//! handle or the data to allocate.
+
+use crate::index::IndexType;
+use crate::local_arena::ThreadArena;
+use crate::single::ArcSingle;
+use crate::slice::ArcSlice;
+
+/// The state of a required builder field that has not been set yet.
+///
+/// A derived builder `FooBuilder<F0, F1, ...>` has one type parameter per
+/// required field, `Unset` until its setter is called and [`Set<T>`] after;
+/// `build()` needs them all [`Set`].
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use arena_arc::ArenaAlloc;
+/// use arena_arc::builder::{Set, Unset};
+///
+/// #[derive(ArenaAlloc)]
+/// struct Pair {
+///     a: u32,
+///     b: u32,
+/// }
+///
+/// let half: PairBuilder<Set<u32>, Unset> = Pair::builder().a(1);
+/// let pair = half.b(2).build();
+/// assert_eq!(pair.a + pair.b, 3);
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Unset;
+
+/// The state of a required builder field that holds a value; see [`Unset`].
+///
+/// ```
+/// use arena_arc::builder::Set;
+///
+/// let state = Set(5u8);
+/// assert_eq!(state.0, 5);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Set<T>(pub T);
+
+/// What a derived builder's setter for an `ArcSlice<E, L>` field accepts: an
+/// existing handle (moved in, no copy) or data to allocate in the field's
+/// arena: `&[E]`, `&[E; K]`, `&Vec<E>` (cloned), `Vec<E>`, `[E; K]` (moved) or
+/// an [`ArcSingle<E, L>`].
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use arena_arc::{ArcSlice, IntoArcSlice, arena};
+///
+/// arena!(static BYTES: u8, 1024);
+///
+/// let copied: ArcSlice<u8> = b"abc".into_arc_slice(&BYTES);
+/// let moved: ArcSlice<u8> = vec![1, 2].into_arc_slice(&BYTES);
+/// let same: ArcSlice<u8> = copied.clone().into_arc_slice(&BYTES);
+/// assert!(ArcSlice::ptr_eq(&copied, &same));
+/// assert_eq!(moved, [1, 2]);
+/// # }
+/// ```
+pub trait IntoArcSlice<E, L: IndexType> {
+    /// Returns the handle, allocating in `arena` if the data is not one yet.
+    fn into_arc_slice<A: ThreadArena<E, L>>(self, arena: &A) -> ArcSlice<E, L>;
+}
+
+impl<E, L: IndexType> IntoArcSlice<E, L> for ArcSlice<E, L> {
+    #[inline]
+    fn into_arc_slice<A: ThreadArena<E, L>>(self, _arena: &A) -> ArcSlice<E, L> {
+        self
+    }
+}
+
+impl<E, L: IndexType> IntoArcSlice<E, L> for ArcSingle<E, L> {
+    #[inline]
+    fn into_arc_slice<A: ThreadArena<E, L>>(self, _arena: &A) -> ArcSlice<E, L> {
+        ArcSlice::from(self)
+    }
+}
+
+impl<E: Clone, L: IndexType> IntoArcSlice<E, L> for &[E] {
+    #[inline]
+    fn into_arc_slice<A: ThreadArena<E, L>>(self, arena: &A) -> ArcSlice<E, L> {
+        arena.alloc_slice_clone(self)
+    }
+}
+
+impl<E: Clone, L: IndexType, const K: usize> IntoArcSlice<E, L> for &[E; K] {
+    #[inline]
+    fn into_arc_slice<A: ThreadArena<E, L>>(self, arena: &A) -> ArcSlice<E, L> {
+        arena.alloc_slice_clone(self)
+    }
+}
+
+impl<E: Clone, L: IndexType> IntoArcSlice<E, L> for &Vec<E> {
+    #[inline]
+    fn into_arc_slice<A: ThreadArena<E, L>>(self, arena: &A) -> ArcSlice<E, L> {
+        arena.alloc_slice_clone(self)
+    }
+}
+
+impl<E, L: IndexType> IntoArcSlice<E, L> for Vec<E> {
+    #[inline]
+    fn into_arc_slice<A: ThreadArena<E, L>>(self, arena: &A) -> ArcSlice<E, L> {
+        arena.alloc_from_iter(self)
+    }
+}
+
+impl<E, L: IndexType, const K: usize> IntoArcSlice<E, L> for [E; K] {
+    #[inline]
+    fn into_arc_slice<A: ThreadArena<E, L>>(self, arena: &A) -> ArcSlice<E, L> {
+        arena.alloc_from_iter(self)
+    }
+}
+
+/// What a derived builder's setter for an `ArcSingle<E, L>` field accepts:
+/// an existing handle (moved in) or an `E` to allocate in the field's arena.
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use arena_arc::{ArcSingle, IntoArcSingle, arena};
+///
+/// arena!(static NUMBERS: u64, 64);
+///
+/// let fresh: ArcSingle<u64> = 7.into_arc_single(&NUMBERS);
+/// let same: ArcSingle<u64> = fresh.clone().into_arc_single(&NUMBERS);
+/// assert!(ArcSingle::ptr_eq(&fresh, &same));
+/// # }
+/// ```
+pub trait IntoArcSingle<E, L: IndexType> {
+    /// Returns the handle, allocating in `arena` if the value is not one yet.
+    fn into_arc_single<A: ThreadArena<E, L>>(self, arena: &A) -> ArcSingle<E, L>;
+}
+
+impl<E, L: IndexType> IntoArcSingle<E, L> for ArcSingle<E, L> {
+    #[inline]
+    fn into_arc_single<A: ThreadArena<E, L>>(self, _arena: &A) -> ArcSingle<E, L> {
+        self
+    }
+}
+
+impl<E, L: IndexType> IntoArcSingle<E, L> for E {
+    #[inline]
+    fn into_arc_single<A: ThreadArena<E, L>>(self, arena: &A) -> ArcSingle<E, L> {
+        arena.alloc_value(self)
+    }
+}
+
+/// Items the macros' generated code names. Not a public API: it may change
+/// in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::allocator::Allocator;
+    pub use crate::arena_alloc::ArenaAlloc;
+    pub use crate::builder::{IntoArcSingle, IntoArcSlice, Set, Unset};
+    pub use crate::index::IndexType;
+    pub use crate::local_arena::{LocalArena, ThreadArena};
+    pub use crate::single::ArcSingle;
+    pub use crate::slice::ArcSlice;
+    pub use core::convert::Into;
+    pub use core::default::Default;
+    pub use core::iter::IntoIterator;
+    pub use core::ops::FnMut;
+    pub use core::option::Option;
+    pub use std::thread_local;
+
+    /// `wanted` if it fits the index type `L`, else the largest capacity
+    /// that does: the default chunk capacity of a derived arena.
+    pub const fn default_chunk<L: IndexType>(wanted: usize) -> usize {
+        if L::MAX < wanted { L::MAX + 1 } else { wanted }
+    }
+
+    /// Takes the value out of a builder field that is [`Set`].
+    pub fn take<T>(state: Set<T>) -> T {
+        state.0
+    }
+}

@@ -1,0 +1,202 @@
+//! The builders `#[derive(ArenaAlloc)]` generates: every setter form,
+//! defaults, `into`, shared arenas, tuple and unit structs, `build_arc`.
+#![deny(warnings)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc, arena};
+
+arena!(static NAMES: u8, 4096);
+
+#[derive(ArenaAlloc, Debug, PartialEq)]
+#[arena(chunk = 64)]
+struct Item {
+    #[arena(shared = NAMES)]
+    name: ArcSlice<u8>,
+    tags: ArcSlice<u32>,
+    #[arena(chunk = 8)]
+    best: ArcSingle<u64>,
+    weight: u64,
+    #[arena(into)]
+    label: String,
+    #[arena(default)]
+    count: u32,
+    #[arena(default = 7)]
+    seven: i64,
+}
+
+#[test]
+fn every_setter_form_fills_its_field() {
+    let tags = [1u32, 2, 3];
+    let item = Item::builder()
+        .name(&b"lamp"[..])
+        .tags(&tags[..])
+        .best(5)
+        .weight(12)
+        .label("desk")
+        .build();
+    assert_eq!(&*item.name, b"lamp");
+    assert_eq!(item.tags, [1, 2, 3]);
+    assert_eq!(*item.best, 5);
+    assert_eq!(item.weight, 12);
+    assert_eq!(item.label, "desk");
+    assert_eq!(item.count, 0, "#[arena(default)] is Default::default()");
+    assert_eq!(item.seven, 7, "#[arena(default = 7)]");
+
+    let from_vec = Item::builder()
+        .name(vec![b'a'])
+        .tags(vec![9])
+        .best(item.best.clone())
+        .weight(0)
+        .label(String::from("x"))
+        .count(3)
+        .seven(-1)
+        .build();
+    assert!(
+        ArcSingle::ptr_eq(&from_vec.best, &item.best),
+        "a handle is moved in, not copied"
+    );
+    assert_eq!(from_vec.count, 3);
+    assert_eq!(from_vec.seven, -1);
+
+    let from_iter = Item::builder()
+        .name([b'z'; 3])
+        .tags_from_iter((0..5).map(|i| i * i))
+        .best(1)
+        .weight(0)
+        .label("y")
+        .build();
+    assert_eq!(from_iter.tags, [0, 1, 4, 9, 16]);
+    assert_eq!(&*from_iter.name, b"zzz");
+
+    let with = Item::builder()
+        .name(from_iter.name.clone())
+        .tags_with(4, |i| i as u32 * 10)
+        .best(2)
+        .weight(1)
+        .label("w")
+        .build();
+    assert!(ArcSlice::ptr_eq(&with.name, &from_iter.name));
+    assert_eq!(with.tags, [0, 10, 20, 30]);
+}
+
+#[test]
+fn handle_fields_go_to_their_arenas() {
+    let before = NAMES.stats().chunks_created;
+    let item = Item::builder()
+        .name(&b"abc"[..])
+        .tags([1])
+        .best(1)
+        .weight(1)
+        .label("l")
+        .build();
+    // The name went to the shared NAMES arena of this thread.
+    assert!(NAMES.stats().chunks_created >= before.max(1));
+    assert_eq!(NAMES.chunk_capacity(), 4096);
+    assert_eq!(<Item as ArenaAlloc>::CHUNK, 64);
+    drop(item);
+}
+
+#[test]
+fn build_arc_allocates_in_the_types_own_arena() {
+    let a = Item::builder()
+        .name(&b"a"[..])
+        .tags([1])
+        .best(1)
+        .weight(1)
+        .label("a")
+        .build_arc();
+    let b = Item::builder()
+        .name(&b"b"[..])
+        .tags([2])
+        .best(2)
+        .weight(2)
+        .label("b")
+        .build_arc();
+    assert_eq!(a.weight, 1);
+    assert_eq!(b.tags, [2]);
+    let stats = Item::arena_stats();
+    assert!(stats.chunks_alive >= 1);
+    let more = Item::alloc(2, |i| {
+        Item::builder()
+            .name(&b"x"[..])
+            .tags([i as u32])
+            .best(0)
+            .weight(0)
+            .label("m")
+            .build()
+    });
+    assert_eq!(more[1].tags, [1]);
+}
+
+#[derive(ArenaAlloc, Debug)]
+#[arena(chunk = 16, index = u16)]
+struct Pair(u32, #[arena(default)] ArcSlice<u8, u16>);
+
+#[test]
+fn tuple_structs_use_positional_setters() {
+    let p = Pair::builder()._0(4).build();
+    assert_eq!(p.0, 4);
+    assert!(p.1.is_empty());
+    let q = Pair::builder()._1(vec![1u8, 2])._0(5).build_arc();
+    assert_eq!(q.1, [1, 2]);
+    let _: ArcSingle<Pair, u16> = q;
+}
+
+#[derive(ArenaAlloc, Debug)]
+struct Marker;
+
+#[test]
+fn unit_structs_build() {
+    let m = Marker::builder().build_arc();
+    assert_eq!(format!("{:?}", *m), "Marker");
+    assert_eq!(
+        <Marker as ArenaAlloc>::CHUNK,
+        1024,
+        "the default chunk capacity"
+    );
+}
+
+static DROPS: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(ArenaAlloc)]
+#[arena(chunk = 4)]
+struct Noisy {
+    id: usize,
+}
+
+impl Drop for Noisy {
+    fn drop(&mut self) {
+        DROPS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn derived_values_are_dropped_exactly_once_after_their_thread_ends() {
+    // The values are made on a thread whose arena ends with it; their chunks
+    // live on while the handles do, and drops happen with the last handle.
+    let (values, slice) = std::thread::spawn(|| {
+        let values: Vec<_> = (0..10)
+            .map(|i| Noisy::builder().id(i).build_arc())
+            .collect();
+        let slice = Noisy::alloc(5, |i| Noisy { id: 100 + i });
+        (values, slice)
+    })
+    .join()
+    .unwrap();
+    assert_eq!(values[9].id, 9);
+    assert_eq!(slice[4].id, 104);
+    assert_eq!(
+        DROPS.load(Ordering::Relaxed),
+        0,
+        "every chunk still has a handle"
+    );
+    drop(values);
+    assert_eq!(
+        DROPS.load(Ordering::Relaxed),
+        10,
+        "the slice of 5 > N has its own chunk"
+    );
+    drop(slice);
+    assert_eq!(DROPS.load(Ordering::Relaxed), 15);
+}
