@@ -1,0 +1,9 @@
+use arena_arc::ArenaAlloc;
+
+#[derive(ArenaAlloc)]
+#[arena(chunk = "big")]
+struct Item {
+    weight: u64,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use arena_arc::ArenaAlloc;
+
+#[derive(ArenaAlloc)]
+enum Token {
+    Number(u64),
+    Plus,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use arena_arc::ArenaAlloc;
+
+#[derive(ArenaAlloc)]
+struct Wrapper<T> {
+    value: T,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use arena_arc::{ArcSingle, ArenaAlloc};
+
+#[derive(ArenaAlloc)]
+struct Item {
+    best: ArcSingle,
+}
+
+fn main() {}

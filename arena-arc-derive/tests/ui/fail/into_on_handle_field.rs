@@ -1,0 +1,9 @@
+use arena_arc::{ArcSlice, ArenaAlloc};
+
+#[derive(ArenaAlloc)]
+struct Item {
+    #[arena(into)]
+    name: ArcSlice<u8>,
+}
+
+fn main() {}

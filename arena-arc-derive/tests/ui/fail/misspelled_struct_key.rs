@@ -1,0 +1,9 @@
+use arena_arc::ArenaAlloc;
+
+#[derive(ArenaAlloc)]
+#[arena(chunks = 16)]
+struct Item {
+    weight: u64,
+}
+
+fn main() {}

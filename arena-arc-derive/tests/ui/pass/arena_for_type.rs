@@ -1,0 +1,16 @@
+use arena_arc::{ArenaAlloc, arena};
+
+struct Point(f32, f32);
+arena!(Point, 4096);
+
+struct Small(u8);
+arena!(Small, 16, u16);
+
+fn main() {
+    let line = Point::alloc(3, |i| Point(i as f32, 0.0));
+    assert_eq!(line[2].0, 2.0);
+    let s: arena_arc::ArcSingle<Small, u16> = Small::alloc_value(Small(1));
+    assert_eq!(s.0, 1);
+    assert_eq!(<Small as ArenaAlloc>::CHUNK, 16);
+    let _ = Point::arena_stats();
+}
