@@ -100,3 +100,8 @@ pub use slice::ArcSlice;
 pub use stats::ArenaStats;
 #[cfg(feature = "derive")]
 pub use arena_arc_derive::{ArenaAlloc, arena};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
