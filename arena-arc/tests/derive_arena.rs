@@ -114,7 +114,10 @@ fn builder_setters_may_allocate_from_the_arena_being_filled() {
 #[derive(ArenaAlloc)]
 #[arena(chunk = 64)]
 struct Cyclic {
+    // Held only to be dropped (or not): never read.
+    #[allow(dead_code)]
     children: ArcSlice<Cyclic>,
+    #[allow(dead_code)]
     probe: Probe,
 }
 
