@@ -89,6 +89,8 @@ mod sync;
 
 pub use allocator::Allocator;
 pub use arena_alloc::ArenaAlloc;
+#[cfg(feature = "derive")]
+pub use arena_arc_derive::{ArenaAlloc, arena};
 #[doc(hidden)]
 pub use builder::__private;
 pub use builder::{IntoArcSingle, IntoArcSlice};
@@ -98,8 +100,6 @@ pub use local_arena::{LocalArena, ThreadArena};
 pub use single::{ArcSingle, NotSingle};
 pub use slice::ArcSlice;
 pub use stats::ArenaStats;
-#[cfg(feature = "derive")]
-pub use arena_arc_derive::{ArenaAlloc, arena};
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]
