@@ -64,6 +64,32 @@
 //! - Allocation takes `&self`, so `init` may allocate from the same
 //!   allocator (nested allocation, as when building trees).
 //!
+//! # Per-type arenas
+//!
+//! With the `derive` feature (on by default), types get per-thread arenas
+//! and never hold an [`Allocator`] by hand: [`arena!`](macro@arena) declares
+//! one for any type, [`#[derive(ArenaAlloc)]`](derive@ArenaAlloc) gives a
+//! struct its own plus a typed builder, and the [`ArenaAlloc`] trait has
+//! the allocation methods (`Foo::alloc(len, init)`, `Foo::alloc_value(v)`).
+//!
+//! ```
+//! # #[cfg(feature = "derive")] {
+//! use arena_arc::{ArcSlice, ArenaAlloc, arena};
+//!
+//! arena!(static IDENTS: u8, 65536);
+//!
+//! #[derive(ArenaAlloc)]
+//! struct Call {
+//!     #[arena(shared = IDENTS)]
+//!     callee: ArcSlice<u8>,
+//!     args: ArcSlice<i64>,
+//! }
+//!
+//! let call = Call::builder().callee(&b"max"[..]).args([1, 7]).build_arc();
+//! assert_eq!(call.args.iter().max(), Some(&7));
+//! # }
+//! ```
+//!
 //! # Cycles
 //!
 //! A chunk that holds a handle to itself is never freed, exactly like a
