@@ -97,10 +97,9 @@ pub struct Allocator<T, L: IndexType = u32, const N: usize = 256> {
     cursor: Cell<usize>,
     /// References handed out from the current chunk and not yet settled.
     handed: Cell<usize>,
-    /// Retired chunks the allocator still holds one reference to.
+    /// Retired chunks the allocator still holds one reference to, newest
+    /// first.
     retired: Cell<[Option<Chunk<T>>; RETIRED]>,
-    /// Where the next retired chunk goes in `retired`.
-    retired_next: Cell<usize>,
     /// Counters shared with the chunks; made with the first chunk.
     live: OnceCell<Arc<Live>>,
     limit: Cell<Option<usize>>,
@@ -168,7 +167,6 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             cursor: Cell::new(N),
             handed: Cell::new(0),
             retired: Cell::new([None; RETIRED]),
-            retired_next: Cell::new(0),
             live: OnceCell::new(),
             limit: Cell::new(None),
             chunks_created: Cell::new(0),
@@ -689,11 +687,18 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             chunk.set_len(cursor);
             chunk.settle(handed);
         }
+        // The list is newest first. The new chunk goes in front, filling the
+        // first empty slot (a chunk taken for reuse leaves one); only when
+        // there is none is the oldest chunk evicted.
         let mut retired = self.retired.get();
-        let next = self.retired_next.get();
-        let evicted = retired[next].replace(chunk);
+        let gap = retired
+            .iter()
+            .position(Option::is_none)
+            .unwrap_or(RETIRED - 1);
+        let evicted = retired[gap].take();
+        retired.copy_within(0..gap, 1);
+        retired[0] = Some(chunk);
         self.retired.set(retired);
-        self.retired_next.set((next + 1) % RETIRED);
         if let Some(evicted) = evicted {
             // SAFETY: we held one reference to the evicted chunk and drop it
             // from the list before releasing it (its elements' drops may run
@@ -709,10 +714,10 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// chunk just retired is the one whose memory is still in the cache.
     fn take_reusable(&self) -> Option<Chunk<T>> {
         let mut retired = self.retired.get();
-        let newest = self.retired_next.get() + RETIRED - 1;
-        let slot = (0..RETIRED)
-            .map(|age| (newest - age) % RETIRED)
-            .find(|&i| retired[i].is_some_and(|chunk| chunk.is_unique()))?;
+        // Newest first (see `retire_current`).
+        let slot = retired
+            .iter()
+            .position(|slot| slot.is_some_and(|chunk| chunk.is_unique()))?;
         let chunk = retired[slot].take()?;
         self.retired.set(retired);
         self.chunks_reused.set(self.chunks_reused.get() + 1);

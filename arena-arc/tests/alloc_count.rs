@@ -141,6 +141,41 @@ fn churn_with_overlapping_lifetimes_also_reuses() {
 }
 
 #[test]
+fn frame_batches_reuse_their_chunks_instead_of_evicting_them() {
+    // A frame loop: each frame fills three chunks, hands the slices to a
+    // consumer that drops them all, and starts over. Taking a retired chunk
+    // for reuse leaves a free slot in the retired list; the next retired
+    // chunk must fill it rather than evict (and free) another reusable one,
+    // or every frame allocates fresh chunks (found by examples/particles.rs).
+    let arena: Allocator<u64, u32, 8> = Allocator::new();
+    let frame = |f: u64| -> Vec<_> {
+        (0..6)
+            .map(|s| arena.alloc(4, |i| f + s + i as u64))
+            .collect()
+    };
+    for f in 0..10 {
+        drop(frame(f));
+    }
+    let created = arena.stats().chunks_created;
+    let before = allocs();
+    for f in 0..200 {
+        let batch = frame(f);
+        assert_eq!(batch[5][3], f + 5 + 3);
+        drop(batch);
+    }
+    let stats = arena.stats();
+    assert_eq!(
+        stats.chunks_created, created,
+        "no chunk made after warm-up: {stats:?}"
+    );
+    assert_eq!(
+        allocs() - before,
+        200,
+        "only the frames' handle Vecs: {stats:?}"
+    );
+}
+
+#[test]
 fn every_chunk_is_freed() {
     let before_allocs = allocs();
     let before_frees = frees();
