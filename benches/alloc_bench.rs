@@ -296,6 +296,25 @@ where
 
 // ----- registration --------------------------------------------------------------
 
+/// Invokes the local macro `$m!` with every contestant, for the workloads
+/// all of them can run.
+macro_rules! every_contestant {
+    ($m:ident) => {
+        $m!(
+            Ours<4096>,
+            Ours<65536>,
+            Orig,
+            StdArc,
+            StdBox,
+            StdRc,
+            Triomphe,
+            Multitude,
+            Bumpalo,
+            TypedArena
+        )
+    };
+}
+
 fn bench_w1(c: &mut Criterion) {
     for (name, phase) in [
         ("W1-alloc", Phase::Alloc),
@@ -308,18 +327,7 @@ fn bench_w1(c: &mut Criterion) {
                 g.bench_function(<$c>::NAME, |b| b.iter_custom(|n| w1::<$c>(n, phase)));
             )*};
         }
-        one!(
-            Ours<4096>,
-            Ours<65536>,
-            Orig,
-            StdArc,
-            StdBox,
-            StdRc,
-            Triomphe,
-            Multitude,
-            Bumpalo,
-            TypedArena
-        );
+        every_contestant!(one);
         g.finish();
     }
 }
@@ -336,18 +344,7 @@ fn bench_w2(c: &mut Criterion) {
                 g.bench_function(<$c>::NAME, |b| b.iter_custom(|n| w2::<$c>(n, phase)));
             )*};
         }
-        one!(
-            Ours<4096>,
-            Ours<65536>,
-            Orig,
-            StdArc,
-            StdBox,
-            StdRc,
-            Triomphe,
-            Multitude,
-            Bumpalo,
-            TypedArena
-        );
+        every_contestant!(one);
         g.finish();
     }
 }
@@ -359,18 +356,7 @@ fn bench_w3(c: &mut Criterion) {
             g.bench_function(<$c>::NAME, |b| b.iter_custom(|n| churn::<$c>(n, 16, true)));
         )*};
     }
-    one!(
-        Ours<4096>,
-        Ours<65536>,
-        Orig,
-        StdArc,
-        StdBox,
-        StdRc,
-        Triomphe,
-        Multitude,
-        Bumpalo,
-        TypedArena
-    );
+    every_contestant!(one);
     g.finish();
 }
 
@@ -402,18 +388,7 @@ fn bench_w5(c: &mut Criterion) {
     macro_rules! one {
         ($($c:ty),*) => {$( w5::<$c>(&mut g); )*};
     }
-    one!(
-        Ours<4096>,
-        Ours<65536>,
-        Orig,
-        StdArc,
-        StdBox,
-        StdRc,
-        Triomphe,
-        Multitude,
-        Bumpalo,
-        TypedArena
-    );
+    every_contestant!(one);
     g.finish();
 }
 
@@ -450,18 +425,7 @@ fn bench_w7(c: &mut Criterion) {
                 });
             )*};
         }
-        one!(
-            Ours<4096>,
-            Ours<65536>,
-            Orig,
-            StdArc,
-            StdBox,
-            StdRc,
-            Triomphe,
-            Multitude,
-            Bumpalo,
-            TypedArena
-        );
+        every_contestant!(one);
     }
     g.finish();
 }
