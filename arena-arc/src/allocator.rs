@@ -60,7 +60,7 @@ const RETIRED: usize = 4;
 ///   hand-out in a plain integer. The count is settled with the chunk in one
 ///   atomic operation when the chunk is retired.
 /// - Cloning a handle is one `Relaxed` atomic increment; dropping one is one
-///   `Release` decrement (and, for the last, an `Acquire` fence and the free).
+///   `Release` decrement (and, for the last, an `Acquire` load and the free).
 /// - Reading through a handle is a pointer and a length, as for `Arc<[T]>`.
 ///
 /// # Cycles

@@ -5,11 +5,11 @@
 #[cfg(loom)]
 pub(crate) use loom::sync::{
     Arc,
-    atomic::{AtomicUsize, Ordering, fence},
+    atomic::{AtomicUsize, Ordering},
 };
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::{
     Arc,
-    atomic::{AtomicUsize, Ordering, fence},
+    atomic::{AtomicUsize, Ordering},
 };
