@@ -3,10 +3,10 @@
 //! crate, which re-exports them (feature `derive`, on by default); their
 //! documentation lives there.
 //!
-//! The crate is split the way the input flows: [`parse`] reads the input
-//! into a model, [`attributes`] reads `#[arena(...)]`, [`validation`]
+//! The crate is split the way the input flows: `parse` reads the input
+//! into a model, `attributes` reads `#[arena(...)]`, `validation`
 //! rejects what cannot be accepted (each error at the user's token, saying
-//! what to write instead), and [`expansion`] writes the code.
+//! what to write instead), and `expansion` writes the code.
 
 mod attributes;
 mod expansion;

@@ -65,6 +65,17 @@ pub struct Set<T>(pub T);
 /// ```
 pub trait IntoArcSlice<E, L: IndexType> {
     /// Returns the handle, allocating in `arena` if the data is not one yet.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArcSlice, IntoArcSlice, arena};
+    ///
+    /// arena!(static WORDS: u32, 256);
+    ///
+    /// let slice: ArcSlice<u32> = [1, 2, 3].into_arc_slice(&WORDS);
+    /// assert_eq!(slice, [1, 2, 3]);
+    /// # }
+    /// ```
     fn into_arc_slice<A: ThreadArena<E, L>>(self, arena: &A) -> ArcSlice<E, L>;
 }
 
@@ -133,6 +144,17 @@ impl<E, L: IndexType, const K: usize> IntoArcSlice<E, L> for [E; K] {
 /// ```
 pub trait IntoArcSingle<E, L: IndexType> {
     /// Returns the handle, allocating in `arena` if the value is not one yet.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArcSingle, IntoArcSingle, arena};
+    ///
+    /// arena!(static FLAGS: bool, 64);
+    ///
+    /// let flag: ArcSingle<bool> = true.into_arc_single(&FLAGS);
+    /// assert!(*flag);
+    /// # }
+    /// ```
     fn into_arc_single<A: ThreadArena<E, L>>(self, arena: &A) -> ArcSingle<E, L>;
 }
 

@@ -5,7 +5,7 @@
 //! (chunks included) was freed.
 //!
 //! ```sh
-//! cd fuzz && cargo +nightly fuzz run ops corpus/ops -- -max_total_time=600
+//! cd fuzz && mkdir -p corpus-work && cargo +nightly fuzz run ops corpus-work corpus/ops -- -max_total_time=600
 //! ```
 #![no_main]
 
