@@ -15,6 +15,14 @@ use crate::slice::ArcSlice;
 /// A shared, immutable `T` in an arena chunk: a pointer and the value's slot
 /// in its chunk (16 bytes with the default `L = u32` on 64-bit targets).
 ///
+/// Why not 8 bytes, like `Arc<T>`: a drop must find the chunk's count from
+/// the handle alone, and neither the chunk capacity `N` (not part of the
+/// handle's type) nor the chunk's address (chunks are not aligned to their
+/// size, which would waste memory for every `N`) can be derived from the
+/// value's address, so the slot travels with the pointer. It is also what
+/// lets [`ArcSingle::from_slice`] take any one-element slice, including a
+/// sub-slice of a chunk of its own, without copying.
+///
 /// It behaves like `Arc<T>`: cloning is one `Relaxed` atomic increment,
 /// dropping one `Release` decrement, and the chunk (with every value in it)
 /// is dropped with its last handle. Comparisons, `Hash`, `Display` and

@@ -140,6 +140,24 @@ fn single_values() {
 }
 
 #[test]
+fn a_single_taken_from_a_dedicated_chunk_keeps_it_alive_alone() {
+    let arena: Allocator<String, u32, 4> = Allocator::new();
+    let long = arena.alloc(10, |i| format!("s{i}"));
+    assert_eq!(
+        arena.stats().dedicated_chunks,
+        1,
+        "10 > N = 4: a chunk of its own"
+    );
+    let one = ArcSingle::from_slice(long.slice(6..7));
+    assert_eq!(one.as_ptr(), long[6..].as_ptr());
+    drop(long);
+    assert_eq!(arena.stats().chunks_alive, 1, "the single holds the chunk");
+    assert_eq!(*one, "s6");
+    drop(one);
+    assert_eq!(arena.stats().chunks_alive, 0, "its last handle freed it");
+}
+
+#[test]
 fn single_and_slice_convert_both_ways() {
     let arena: Allocator<u8, u16> = Allocator::new();
     let one = arena.alloc(1, |_| 5);
