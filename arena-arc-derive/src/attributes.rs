@@ -47,72 +47,81 @@ pub struct FieldAttrs {
 /// Reads every `#[arena(...)]` among `attrs` of the struct.
 pub fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
     let mut out = StructAttrs::default();
-    for attr in attrs.iter().filter(|a| a.path().is_ident("arena")) {
-        let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("chunk") {
-                let chunk = chunk_value(&meta)?;
-                set_once(&mut out.chunk, chunk, &meta, "chunk")
-            } else if meta.path.is_ident("index") {
-                let ty: Type = meta.value()?.parse()?;
-                set_once(&mut out.index, ty, &meta, "index")
-            } else if is_one_of(&meta, FIELD_KEYS) {
-                Err(meta.error(format!(
-                    "`{}` is a field attribute: put `#[arena({})]` on a field; on the struct write `#[arena(chunk = 1024)]` or `#[arena(index = u16)]`",
-                    key_name(&meta),
-                    key_name(&meta),
-                )))
-            } else {
-                Err(unknown_key(&meta, STRUCT_KEYS, "on a struct"))
-            }
-        });
-        if let Err(err) = result {
-            errors.push(err);
+    for_each_key(attrs, errors, |meta| {
+        if meta.path.is_ident("chunk") {
+            let chunk = chunk_value(&meta)?;
+            set_once(&mut out.chunk, chunk, &meta, "chunk")
+        } else if meta.path.is_ident("index") {
+            let ty: Type = meta.value()?.parse()?;
+            set_once(&mut out.index, ty, &meta, "index")
+        } else if is_one_of(&meta, FIELD_KEYS) {
+            Err(meta.error(format!(
+                "`{}` is a field attribute: put `#[arena({})]` on a field; on the struct write `#[arena(chunk = 1024)]` or `#[arena(index = u16)]`",
+                key_name(&meta),
+                key_name(&meta),
+            )))
+        } else {
+            Err(unknown_key(&meta, STRUCT_KEYS, "on a struct"))
         }
-    }
+    });
     out
 }
 
 /// Reads every `#[arena(...)]` among `attrs` of a field.
 pub fn field_attrs(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
     let mut out = FieldAttrs::default();
-    for attr in attrs.iter().filter(|a| a.path().is_ident("arena")) {
-        let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("chunk") {
-                let chunk = chunk_value(&meta)?;
-                set_once(&mut out.chunk, chunk, &meta, "chunk")
-            } else if meta.path.is_ident("shared") {
-                let expr: Expr = meta.value()?.parse()?;
-                set_once(
-                    &mut out.shared,
-                    (meta.path.span(), Box::new(expr)),
-                    &meta,
-                    "shared",
-                )
-            } else if meta.path.is_ident("into") {
-                if meta.input.peek(Token![=]) {
-                    return Err(meta.error("`into` takes no value: write `#[arena(into)]`"));
-                }
-                set_once(&mut out.into, meta.path.span(), &meta, "into")
-            } else if meta.path.is_ident("default") {
-                let value = if meta.input.peek(Token![=]) {
-                    DefaultValue::Expr(Box::new(meta.value()?.parse()?))
-                } else {
-                    DefaultValue::Trait
-                };
-                set_once(&mut out.default, (meta.path.span(), value), &meta, "default")
-            } else if meta.path.is_ident("index") {
-                Err(meta.error(
-                    "`index` is a struct attribute: a handle field's index type is its second type argument, as in `ArcSlice<E, u16>`",
-                ))
-            } else {
-                Err(unknown_key(&meta, FIELD_KEYS, "on a field"))
+    for_each_key(attrs, errors, |meta| {
+        if meta.path.is_ident("chunk") {
+            let chunk = chunk_value(&meta)?;
+            set_once(&mut out.chunk, chunk, &meta, "chunk")
+        } else if meta.path.is_ident("shared") {
+            let expr: Expr = meta.value()?.parse()?;
+            set_once(
+                &mut out.shared,
+                (meta.path.span(), Box::new(expr)),
+                &meta,
+                "shared",
+            )
+        } else if meta.path.is_ident("into") {
+            if meta.input.peek(Token![=]) {
+                return Err(meta.error("`into` takes no value: write `#[arena(into)]`"));
             }
-        });
-        if let Err(err) = result {
+            set_once(&mut out.into, meta.path.span(), &meta, "into")
+        } else if meta.path.is_ident("default") {
+            let value = if meta.input.peek(Token![=]) {
+                DefaultValue::Expr(Box::new(meta.value()?.parse()?))
+            } else {
+                DefaultValue::Trait
+            };
+            set_once(
+                &mut out.default,
+                (meta.path.span(), value),
+                &meta,
+                "default",
+            )
+        } else if meta.path.is_ident("index") {
+            Err(meta.error(
+                "`index` is a struct attribute: a handle field's index type is its second type argument, as in `ArcSlice<E, u16>`",
+            ))
+        } else {
+            Err(unknown_key(&meta, FIELD_KEYS, "on a field"))
+        }
+    });
+    out
+}
+
+/// Calls `f` on every key of every `#[arena(...)]` among `attrs`; each error
+/// `f` returns is kept in `errors` and ends that attribute, not the others.
+fn for_each_key(
+    attrs: &[Attribute],
+    errors: &mut Errors,
+    mut f: impl FnMut(ParseNestedMeta<'_>) -> syn::Result<()>,
+) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident("arena")) {
+        if let Err(err) = attr.parse_nested_meta(&mut f) {
             errors.push(err);
         }
     }
-    out
 }
 
 fn key_name(meta: &ParseNestedMeta<'_>) -> String {
