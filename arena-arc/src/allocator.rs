@@ -10,6 +10,7 @@ use core::ptr;
 use crate::chunk::{self, BIAS, Chunk};
 use crate::error::AllocError;
 use crate::index::IndexType;
+use crate::links::{ArenaLinks, CountSelfLinks, count_self_links};
 use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
 use crate::stats::{ArenaStats, Live};
@@ -102,6 +103,13 @@ pub struct Allocator<T, L: IndexType = u32, const N: usize = 256> {
     retired: Cell<[Option<Chunk<T>>; RETIRED]>,
     /// Counters shared with the chunks; made with the first chunk.
     live: OnceCell<Arc<Live>>,
+    /// For an acyclic allocator ([`new_acyclic`](Self::new_acyclic)), counts
+    /// the self-links of committed values; `None` for a plain one.
+    links: Option<CountSelfLinks<T>>,
+    /// Bumped whenever a chunk becomes current or a dedicated chunk is made:
+    /// a reservation whose epoch is no longer the allocator's was overtaken
+    /// by a newer chunk while its `init` ran (see `links.rs`).
+    epoch: Cell<usize>,
     limit: Cell<Option<usize>>,
     chunks_created: Cell<usize>,
     chunks_reused: Cell<usize>,
@@ -124,6 +132,8 @@ struct Reservation<T> {
     /// The chunk was made for this request alone; the reservation holds its
     /// only reference.
     dedicated: bool,
+    /// The allocator's epoch once the reservation was made.
+    epoch: usize,
 }
 
 /// Why a fill stopped.
@@ -168,6 +178,8 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             handed: Cell::new(0),
             retired: Cell::new([None; RETIRED]),
             live: OnceCell::new(),
+            links: None,
+            epoch: Cell::new(0),
             limit: Cell::new(None),
             chunks_created: Cell::new(0),
             chunks_reused: Cell::new(0),
@@ -175,6 +187,80 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             bytes_lost: Cell::new(0),
             _marker: PhantomData,
         }
+    }
+
+    /// Creates an *acyclic* allocator for a type that reports the handles
+    /// to its own type that its values hold ([`ArenaLinks`]): a tree or DAG
+    /// of `T`s built in it is freed when its last outside handle goes, even
+    /// though parents and children share chunks.
+    ///
+    /// [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc) uses it for the
+    /// per-thread arena of a type whose fields hold handles to itself.
+    ///
+    /// # What it does, and what it costs
+    ///
+    /// - When a value is committed, the handles it holds that point into its
+    ///   own chunk stop counting (they live exactly as long as that chunk).
+    ///   That is one call through a function pointer per allocation and a
+    ///   comparison per reported handle; no atomic operation.
+    /// - Links only ever point from a chunk into itself or into older
+    ///   chunks, so chunks cannot keep each other alive: a request longer
+    ///   than `N` retires the current chunk before taking a dedicated one
+    ///   (losing the current chunk's tail), a request that does not fit
+    ///   takes a fresh chunk rather than a dedicated one, and a fill whose
+    ///   `init` made the arena start a newer chunk moves its elements into a
+    ///   new reservation before committing (one `memcpy`, leaving a hole
+    ///   behind, counted in [`ArenaStats::bytes_lost_in_tails`]).
+    /// - Everything else, including the limits and the panics, is as for
+    ///   [`new`](Self::new).
+    ///
+    /// Links that stay counted, and so can still form cycles: handles into
+    /// *another* allocator (two arenas pointing at each other), handles
+    /// behind interior mutability, and handles that `T`'s [`ArenaLinks`]
+    /// impl does not report.
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcSlice, ArenaLinks, Links};
+    ///
+    /// struct Node {
+    ///     value: u32,
+    ///     children: ArcSlice<Node>,
+    /// }
+    ///
+    /// // SAFETY: one handle, owned by value, reported once; no `Drop` impl.
+    /// unsafe impl ArenaLinks for Node {
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         links.slice(&self.children);
+    ///     }
+    /// }
+    ///
+    /// let arena: Allocator<Node, u32, 64> = Allocator::new_acyclic();
+    /// let leaves = arena.alloc(3, |i| Node { value: i as u32, children: ArcSlice::new() });
+    /// let root = arena.alloc_value(Node { value: 9, children: leaves });
+    /// assert_eq!(root.children.iter().map(|n| n.value).sum::<u32>(), 3);
+    ///
+    /// drop(root);
+    /// drop(arena);
+    /// // The chunk held its own children; it was freed all the same.
+    /// ```
+    pub const fn new_acyclic() -> Self
+    where
+        T: ArenaLinks<L>,
+    {
+        let mut arena = Self::new();
+        arena.links = Some(count_self_links::<T, L>);
+        arena
+    }
+
+    /// Whether this allocator was made by [`new_acyclic`](Self::new_acyclic).
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// assert!(!Allocator::<u8>::new().is_acyclic());
+    /// ```
+    pub const fn is_acyclic(&self) -> bool {
+        self.links.is_some()
     }
 
     /// Creates an allocator whose chunks alive at any time (held by it or by
@@ -562,9 +648,49 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             unsafe { base.add(i).write(value) };
             guard.written = i + 1;
         }
+        if self.links.is_some() && guard.res.epoch != self.epoch.get() {
+            return self.relocate(guard).map_err(Failure::Alloc);
+        }
         let res = guard.finish();
         // SAFETY: all `len` slots of the reservation are initialised.
         Ok(unsafe { ArcSlice::from_raw_parts(self.commit(res)) })
+    }
+
+    /// Moves a fully written reservation of an acyclic allocator into a new
+    /// reservation and commits it there. Needed when `init` made the
+    /// allocator start a chunk newer than the reservation's: the elements
+    /// may hold links into that newer chunk, and committing them in the
+    /// older one would let two chunks point at each other (see `links.rs`).
+    ///
+    /// If no new reservation can be had, the elements are dropped (by the
+    /// guard) and the error returned; the allocator stays usable.
+    #[cold]
+    #[inline(never)]
+    fn relocate(&self, from: Unfilled<'_, T, L, N>) -> Result<ArcSlice<T, L>, AllocError> {
+        let len = from.res.len;
+        debug_assert_eq!(from.written, len);
+        // May run user code (a reused chunk's drops); if it panics or fails,
+        // `from` drops the elements and gives its reservation back.
+        let to = self.reserve(len)?;
+        // SAFETY: `from`'s `len` slots are initialised and owned by no handle;
+        // `to`'s are reserved for us, uninitialised, and in another place
+        // (a reservation is never handed out twice). Nothing between the
+        // copy and the commit runs user code, so the moved values are owned
+        // exactly once: by the new slots.
+        let moved = unsafe {
+            ptr::copy_nonoverlapping(
+                from.res.chunk.slot(from.res.start).as_ptr(),
+                to.chunk.slot(to.start).as_ptr(),
+                len,
+            );
+            ArcSlice::from_raw_parts(self.commit(to))
+        };
+        // The old slots are now a hole (or, for a dedicated chunk, nothing).
+        // Giving them back may release the old chunk and run user drops;
+        // `moved` is already a handle, so a panic there drops it properly.
+        let from = from.finish();
+        self.cancel(&from);
+        Ok(moved)
     }
 
     /// Turns a fully written reservation into the reference its handle owns.
@@ -572,13 +698,52 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     ///
     /// # Safety
     /// Every slot of `res` is initialised.
+    ///
+    /// For an acyclic allocator the reservation is also the newest: its
+    /// epoch is the allocator's (`fill` relocates it otherwise).
     #[inline]
     unsafe fn commit(&self, res: Reservation<T>) -> (Chunk<T>, usize, usize) {
         if res.dedicated {
             // SAFETY: the dedicated chunk is ours alone and now full.
             unsafe { res.chunk.set_len(res.len) };
+            // A dedicated chunk is fresh: no handle pointed into it before
+            // this commit, so its values hold no self-link.
+        } else if let Some(count) = self.links {
+            debug_assert_eq!(res.epoch, self.epoch.get());
+            debug_assert!(self.current.get() == Some(res.chunk));
+            // SAFETY: the reservation's slots are initialised (the caller's
+            // promise) and not yet shared.
+            let found = unsafe { count(res.chunk, res.start, res.len) };
+            if found != 0 {
+                self.forget_self_links(res.chunk, found);
+            }
         }
         (res.chunk, res.start, res.len)
+    }
+
+    /// Stops counting `found` references to the current chunk `chunk` that
+    /// handles inside its just-committed values hold (see `links.rs`).
+    ///
+    /// Each such handle owns one reference, counted either in `handed` (a
+    /// hand-out not yet settled) or in the chunk's atomic count (a clone).
+    /// Which one does not matter, since the settle adds them up: take them
+    /// off `handed` while it has enough (no atomic operation), and the rest
+    /// off the count, which the bias keeps far from zero.
+    #[inline]
+    fn forget_self_links(&self, chunk: Chunk<T>, found: usize) {
+        let handed = self.handed.get();
+        if found <= handed {
+            self.handed.set(handed - found);
+        } else {
+            self.handed.set(0);
+            // SAFETY: `chunk` is current (checked by `commit`'s caller), and
+            // the `found - handed` references are held by the committed
+            // values' self-links, which nothing else will forget: each value
+            // is committed once and each handle reported once (the
+            // `ArenaLinks` contract). A hand-out counted in `handed` and one
+            // counted in the atomic count are interchangeable at the settle.
+            unsafe { chunk.forget_refs(found - handed) };
+        }
     }
 
     /// [`reserve`](Self::reserve) after the length check.
@@ -608,6 +773,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
                     start: cursor,
                     len,
                     dedicated: false,
+                    epoch: self.epoch.get(),
                 });
             }
         }
@@ -618,14 +784,25 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     #[inline(never)]
     fn reserve_slow(&self, len: usize) -> Result<Reservation<T>, AllocError> {
         let left = N - self.cursor.get();
-        if len > N || (self.current.get().is_some() && left > N - len) {
+        let acyclic = self.links.is_some();
+        // An acyclic allocator never keeps a current chunk older than a
+        // dedicated one (its later values could point into the dedicated
+        // chunk, whose values point back): it takes a fresh chunk for a
+        // request that fits one, and retires the current chunk first
+        // otherwise.
+        if len > N || (!acyclic && self.current.get().is_some() && left > N - len) {
+            if acyclic {
+                self.retire_current();
+            }
             let chunk = self.new_chunk(len, 1)?;
             self.dedicated_chunks.set(self.dedicated_chunks.get() + 1);
+            self.epoch.set(self.epoch.get() + 1);
             return Ok(Reservation {
                 chunk,
                 start: 0,
                 len,
                 dedicated: true,
+                epoch: self.epoch.get(),
             });
         }
         self.retire_current();
@@ -639,11 +816,13 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         self.current.set(Some(chunk));
         self.cursor.set(len);
         self.handed.set(1);
+        self.epoch.set(self.epoch.get() + 1);
         Ok(Reservation {
             chunk,
             start: 0,
             len,
             dedicated: false,
+            epoch: self.epoch.get(),
         })
     }
 

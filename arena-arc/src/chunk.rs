@@ -280,6 +280,20 @@ impl<T> Chunk<T> {
         self.refs().fetch_sub(give_up, Ordering::AcqRel) - give_up
     }
 
+    /// Stops counting `n` references that handles inside the chunk's own
+    /// elements hold (self-links, see `links.rs`), while the chunk is
+    /// current. `Relaxed`: it cannot be the last release, because the
+    /// allocator's bias is still in the count.
+    ///
+    /// # Safety
+    /// The chunk is current for the calling allocator (its count holds the
+    /// bias), and each of the `n` references is held by a handle inside one
+    /// of the chunk's committed elements, counted in `refs` (not in the
+    /// allocator's hand-out counter) and forgotten only once.
+    pub(crate) unsafe fn forget_refs(self, n: usize) {
+        self.refs().fetch_sub(n, Ordering::Relaxed);
+    }
+
     /// Whether the caller's reference is the only one left. When it returns
     /// `true`, every other holder's use happened before this call.
     pub(crate) fn is_unique(self) -> bool {
@@ -302,6 +316,10 @@ impl<T> Chunk<T> {
             }
         }
         let guard = FreeOnUnwind(self);
+        // The elements may hold self-links (handles into this chunk that do
+        // not count, see `links.rs`); dropping them decrements the count.
+        // With the bias in place that can never look like a last release.
+        self.refs().store(BIAS, Ordering::Relaxed);
         // SAFETY: we hold the only reference.
         unsafe { self.drop_elements() };
         mem::forget(guard);
@@ -324,6 +342,9 @@ impl<T> Chunk<T> {
             }
         }
         let _deallocate = Deallocate(self);
+        // Self-links among the elements decrement the count as they are
+        // dropped (see `recycle`): the bias keeps it far from zero.
+        self.refs().store(BIAS, Ordering::Relaxed);
         // SAFETY: we hold the only reference. If an element's drop panics the
         // rest are still dropped, then `_deallocate` frees the memory.
         unsafe { self.drop_elements() };

@@ -71,7 +71,7 @@ impl<T, L: IndexType> ArcSingle<T, L> {
     }
 
     #[inline(always)]
-    fn chunk(&self) -> Chunk<T> {
+    pub(crate) fn chunk(&self) -> Chunk<T> {
         // SAFETY: `ptr` is slot `offset` of its live chunk, derived from the
         // chunk's allocation.
         unsafe { Chunk::from_elem(self.ptr, self.offset.to_usize()) }

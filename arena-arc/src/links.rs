@@ -1,0 +1,349 @@
+//! [`ArenaLinks`]: what an element type tells its arena about the handles to
+//! its own type that its values hold, so that the arena never makes a chunk
+//! count references to itself (see [`Allocator::new_acyclic`]).
+//!
+//! # Why a tree in its own arena used to leak
+//!
+//! A chunk is freed when its count reaches zero, and every handle counts. A
+//! node `Node { children: ArcSlice<Node> }` written into the same chunk as
+//! its children holds a counted handle to its own chunk: the chunk keeps
+//! itself alive, like a cycle of `Arc`s, and is never freed.
+//!
+//! # What an acyclic arena does instead
+//!
+//! 1. **Self-links do not count.** When a value is committed to a chunk,
+//!    every handle it holds (as reported by [`ArenaLinks::visit_links`]) that
+//!    points into that same chunk stops counting: the allocator takes one
+//!    off its plain hand-out counter for each (no atomic operation on the
+//!    fast path). This is sound because the holder lives exactly as long as
+//!    the chunk it points into (it *is* in that chunk), and because no
+//!    element can ever be reached by `&mut` or by value (the crate has no
+//!    `get_mut`, `make_mut` or `try_unwrap`), so such a handle can never be
+//!    moved out of its holder and outlive the chunk. Reading or cloning it
+//!    through a shared reference is fine: whoever reads it holds a counted
+//!    handle to the holder, hence to the chunk. **Every `unsafe` block that
+//!    relies on a self-link not counting relies on that invariant; do not
+//!    add an API that hands out `&mut T` or a `T` from a shared chunk.**
+//! 2. **Other links only point backwards.** The allocator numbers its chunks
+//!    in the order they become current (an *epoch*), and keeps every chunk's
+//!    links pointing only into itself and into chunks that became current
+//!    before it. The current chunk is always the newest: a request that
+//!    needs a dedicated chunk retires the current one first. A fill whose
+//!    `init` allocated from the same arena until a newer chunk appeared
+//!    moves its finished elements into a fresh reservation before
+//!    committing, leaving a hole behind. So two chunks of one arena can
+//!    never hold each other alive.
+//! 3. **Freeing a chunk that holds self-links.** Dropping its elements drops
+//!    those handles, each of which decrements the chunk's own count. The
+//!    chunk raises its count to a large bias before dropping its elements
+//!    (when freed or reused), so those decrements are harmless.
+//!
+//! [`Allocator::new_acyclic`]: crate::Allocator::new_acyclic
+
+use core::fmt;
+use core::marker::PhantomData;
+
+use crate::chunk::Chunk;
+use crate::index::IndexType;
+use crate::single::ArcSingle;
+use crate::slice::ArcSlice;
+
+/// An element type that reports the handles to its own type that its values
+/// hold, so that [`Allocator::new_acyclic`](crate::Allocator::new_acyclic)
+/// can free trees and DAGs of it that live in their own arena.
+///
+/// [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc) implements it for a
+/// struct or enum whose fields hold `ArcSlice<Self>`, `ArcSingle<Self>` or an
+/// `Option` of either, and gives the type an acyclic per-thread arena. Write
+/// it by hand only for types you do not derive.
+///
+/// # Safety
+///
+/// The allocator stops counting each handle that `visit_links` reports and
+/// that points into the chunk the value was just written to. A wrong report
+/// can therefore free a chunk that is still in use. An implementation must:
+///
+/// - report only handles that `self` owns by value: its fields, the fields
+///   of its enum variant, and the contents of `Option`, `Box`, `Vec` or
+///   arrays among them, never a handle behind a shared reference, a raw
+///   pointer, a `static`, or interior mutability (`Cell`, `RefCell`,
+///   `Mutex`, atomics...), from which it could be taken out or replaced;
+/// - report each handle at most once, and report the same handles every
+///   time for the same value;
+/// - and `Self` must not implement [`Drop`], nor may any type of yours
+///   between `Self` and a reported handle (a `Drop` could read or clone a
+///   self-link whose target was already dropped, since a chunk drops its
+///   elements in slot order). The containers above only drop their contents,
+///   which is fine. Put drop logic in a field's own type instead: such a
+///   field holds no reported handle.
+///
+/// Reporting fewer handles than the value holds is always safe: the
+/// unreported ones keep counting, and at worst keep their chunk alive (the
+/// cycle leak this trait exists to avoid).
+///
+/// # Example
+///
+/// ```
+/// use arena_arc::{Allocator, ArcSingle, ArcSlice, ArenaLinks, Links};
+///
+/// enum Expr {
+///     Num(i64),
+///     Neg(ArcSingle<Expr>),
+///     Call(ArcSlice<Expr>),
+/// }
+///
+/// // SAFETY: each handle is a field of a variant, owned by value, reported
+/// // once; `Expr` has no `Drop` impl.
+/// unsafe impl ArenaLinks for Expr {
+///     fn visit_links(&self, links: &mut Links<Self>) {
+///         match self {
+///             Expr::Num(_) => {}
+///             Expr::Neg(inner) => links.visit(inner),
+///             Expr::Call(args) => links.visit(args),
+///         }
+///     }
+/// }
+///
+/// let arena: Allocator<Expr> = Allocator::new_acyclic();
+/// let args = arena.alloc(2, |i| Expr::Num(i as i64));
+/// let call = arena.alloc_value(Expr::Call(args));
+/// let neg = arena.alloc_value(Expr::Neg(call));
+/// drop(neg);
+/// drop(arena);
+/// // Every chunk was freed: no self-reference kept one alive.
+/// ```
+pub unsafe trait ArenaLinks<L: IndexType = u32>: Sized {
+    /// Calls [`Links::visit`] (or [`Links::slice`], [`Links::single`]) on
+    /// every handle to `Self` with index type `L` that `self` holds, once
+    /// each. See the trait's safety section for what may be reported.
+    fn visit_links(&self, links: &mut Links<Self, L>);
+}
+
+/// The visitor an acyclic arena passes to [`ArenaLinks::visit_links`]: it
+/// counts the reported handles that point into the chunk the value was
+/// written to. It cannot be made outside the crate.
+///
+/// ```
+/// use arena_arc::{ArcSlice, ArenaLinks, Links};
+///
+/// struct Node {
+///     children: ArcSlice<Node>,
+/// }
+///
+/// // SAFETY: one handle, owned by value, reported once; no `Drop` impl.
+/// unsafe impl ArenaLinks for Node {
+///     fn visit_links(&self, links: &mut Links<Self>) {
+///         links.slice(&self.children);
+///     }
+/// }
+/// ```
+pub struct Links<T, L: IndexType = u32> {
+    /// The chunk the visited values were written to.
+    target: Chunk<T>,
+    /// How many reported handles point into `target`.
+    found: usize,
+    _index: PhantomData<L>,
+}
+
+impl<T, L: IndexType> Links<T, L> {
+    /// Reports a handle field: an [`ArcSlice`], an [`ArcSingle`], or an
+    /// `Option`, `Box`, `Vec` or array of them. See [`Link`].
+    ///
+    /// ```
+    /// use arena_arc::{ArcSingle, ArenaLinks, Links};
+    ///
+    /// struct Cons {
+    ///     head: u32,
+    ///     tail: Option<ArcSingle<Cons>>,
+    /// }
+    ///
+    /// // SAFETY: one handle, owned by value, reported once; no `Drop` impl.
+    /// unsafe impl ArenaLinks for Cons {
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         links.visit(&self.tail);
+    ///     }
+    /// }
+    /// ```
+    #[inline(always)]
+    pub fn visit(&mut self, link: &(impl Link<T, L> + ?Sized)) {
+        link.report(self);
+    }
+
+    /// Reports an [`ArcSlice`] field. An empty slice holds no chunk and is
+    /// ignored.
+    ///
+    /// ```
+    /// use arena_arc::{ArcSlice, ArenaLinks, Links};
+    ///
+    /// struct Dir {
+    ///     entries: ArcSlice<Dir>,
+    /// }
+    ///
+    /// // SAFETY: one handle, owned by value, reported once; no `Drop` impl.
+    /// unsafe impl ArenaLinks for Dir {
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         links.slice(&self.entries);
+    ///     }
+    /// }
+    /// ```
+    #[inline(always)]
+    pub fn slice(&mut self, handle: &ArcSlice<T, L>) {
+        if handle.chunk() == Some(self.target) {
+            self.found += 1;
+        }
+    }
+
+    /// Reports an [`ArcSingle`] field.
+    ///
+    /// ```
+    /// use arena_arc::{ArcSingle, ArenaLinks, Links};
+    ///
+    /// struct Boxed {
+    ///     inner: ArcSingle<u8>,
+    ///     next: ArcSingle<Boxed>,
+    /// }
+    ///
+    /// // SAFETY: the one handle to `Boxed`, owned by value, reported once;
+    /// // no `Drop` impl.
+    /// unsafe impl ArenaLinks for Boxed {
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         links.single(&self.next);
+    ///     }
+    /// }
+    /// ```
+    #[inline(always)]
+    pub fn single(&mut self, handle: &ArcSingle<T, L>) {
+        if handle.chunk() == self.target {
+            self.found += 1;
+        }
+    }
+}
+
+impl<T, L: IndexType> fmt::Debug for Links<T, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Links")
+            .field("target", &self.target)
+            .field("found", &self.found)
+            .finish()
+    }
+}
+
+/// Counts the self-links of the `len` values at slots `start..start + len` of
+/// `chunk`: the handles they report that point into `chunk` itself. An
+/// acyclic allocator keeps this function, monomorphised for its `T`, as a
+/// plain `fn` pointer, so that [`Allocator`](crate::Allocator) needs no
+/// extra type parameter.
+///
+/// # Safety
+/// Slots `start..start + len` of `chunk` hold initialised values that no one
+/// mutates while this runs.
+pub(crate) unsafe fn count_self_links<T: ArenaLinks<L>, L: IndexType>(
+    chunk: Chunk<T>,
+    start: usize,
+    len: usize,
+) -> usize {
+    let mut links = Links {
+        target: chunk,
+        found: 0,
+        _index: PhantomData,
+    };
+    for slot in start..start + len {
+        // SAFETY: the caller's promise: the slot holds an initialised value
+        // and no one holds a `&mut` to it.
+        let value = unsafe { chunk.slot(slot).as_ref() };
+        value.visit_links(&mut links);
+    }
+    links.found
+}
+
+/// The signature of [`count_self_links`] once monomorphised.
+pub(crate) type CountSelfLinks<T> = unsafe fn(Chunk<T>, usize, usize) -> usize;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A field type that [`Links::visit`] can report: an [`ArcSlice<T, L>`], an
+/// [`ArcSingle<T, L>`], or an `Option`, `Box`, `Vec`, slice or array of
+/// them. Sealed: the crate decides which containers own their handles in a
+/// way that can never hand them out by value through `&self`.
+///
+/// ```
+/// use arena_arc::{ArcSingle, ArenaLinks, Links};
+///
+/// struct Branch {
+///     kids: Vec<Option<ArcSingle<Branch>>>,
+/// }
+///
+/// // SAFETY: the handles are owned by value by the `Vec` inside `self`,
+/// // reported once each; no `Drop` impl.
+/// unsafe impl ArenaLinks for Branch {
+///     fn visit_links(&self, links: &mut Links<Self>) {
+///         links.visit(&self.kids);
+///     }
+/// }
+/// ```
+pub trait Link<T, L: IndexType>: sealed::Sealed {
+    /// Reports the handles in `self` to `links`.
+    fn report(&self, links: &mut Links<T, L>);
+}
+
+impl<T, L: IndexType> sealed::Sealed for ArcSlice<T, L> {}
+impl<T, L: IndexType> Link<T, L> for ArcSlice<T, L> {
+    #[inline(always)]
+    fn report(&self, links: &mut Links<T, L>) {
+        links.slice(self);
+    }
+}
+
+impl<T, L: IndexType> sealed::Sealed for ArcSingle<T, L> {}
+impl<T, L: IndexType> Link<T, L> for ArcSingle<T, L> {
+    #[inline(always)]
+    fn report(&self, links: &mut Links<T, L>) {
+        links.single(self);
+    }
+}
+
+impl<X: sealed::Sealed> sealed::Sealed for Option<X> {}
+impl<T, L: IndexType, X: Link<T, L>> Link<T, L> for Option<X> {
+    #[inline(always)]
+    fn report(&self, links: &mut Links<T, L>) {
+        if let Some(link) = self {
+            link.report(links);
+        }
+    }
+}
+
+impl<X: sealed::Sealed + ?Sized> sealed::Sealed for Box<X> {}
+impl<T, L: IndexType, X: Link<T, L> + ?Sized> Link<T, L> for Box<X> {
+    #[inline]
+    fn report(&self, links: &mut Links<T, L>) {
+        (**self).report(links);
+    }
+}
+
+impl<X: sealed::Sealed> sealed::Sealed for [X] {}
+impl<T, L: IndexType, X: Link<T, L>> Link<T, L> for [X] {
+    #[inline]
+    fn report(&self, links: &mut Links<T, L>) {
+        for link in self {
+            link.report(links);
+        }
+    }
+}
+
+impl<X: sealed::Sealed, const K: usize> sealed::Sealed for [X; K] {}
+impl<T, L: IndexType, X: Link<T, L>, const K: usize> Link<T, L> for [X; K] {
+    #[inline]
+    fn report(&self, links: &mut Links<T, L>) {
+        self[..].report(links);
+    }
+}
+
+impl<X: sealed::Sealed> sealed::Sealed for Vec<X> {}
+impl<T, L: IndexType, X: Link<T, L>> Link<T, L> for Vec<X> {
+    #[inline]
+    fn report(&self, links: &mut Links<T, L>) {
+        self[..].report(links);
+    }
+}
