@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::elems::{Aligned, Tracked, Zst};
+use common::elems::{Aligned, Rec, Tracked, Zst};
 use common::program::{Fail, Fill, How, Op, SingleHow, run};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -132,6 +132,12 @@ model_test!(aligned_u16_n3, Aligned, u16, 3);
 model_test!(aligned_usize_n8, Aligned, usize, 8);
 model_test!(bytes_u8_n256, u8, u8, 256);
 model_test!(bytes_u32_n1, u8, u32, 1);
+// Recursive values in an acyclic arena: trees and DAGs of handles into the
+// elements' own chunks, built by nested fills that fail or panic half-way.
+model_test!(rec_u32_n1, Rec<u32>, u32, 1);
+model_test!(rec_u16_n3, Rec<u16>, u16, 3);
+model_test!(rec_u8_n8, Rec<u8>, u8, 8);
+model_test!(rec_u64_n16, Rec<u64>, u64, 16);
 
 /// A fixed program over every path at once, so that a plain run (and Miri)
 /// always covers nested failures, threads and reuse whatever the seed.

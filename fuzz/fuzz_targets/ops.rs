@@ -15,7 +15,7 @@ use libfuzzer_sys::fuzz_target;
 #[allow(dead_code, unused_imports)]
 mod common;
 
-use common::elems::{Aligned, Tracked, Zst};
+use common::elems::{Aligned, Rec, Tracked, Zst};
 use common::program::{Fail, Fill, How, Op, SingleHow, run};
 
 /// Reads the input a byte at a time; past its end every byte is 0.
@@ -121,14 +121,16 @@ impl Bytes<'_> {
     }
 }
 
-fn go<T: common::elems::Elem, L: arena_arc::IndexType, const N: usize>(bytes: &mut Bytes<'_>) {
+fn go<T: common::program::Arena<L>, L: arena_arc::IndexType, const N: usize>(
+    bytes: &mut Bytes<'_>,
+) {
     let ops = bytes.program(N, L::MAX);
     run::<T, L, N>(&ops);
 }
 
 fuzz_target!(|data: &[u8]| {
     let mut bytes = Bytes(data);
-    match bytes.byte() % 8 {
+    match bytes.byte() % 12 {
         0 => go::<Tracked, u32, 1>(&mut bytes),
         1 => go::<Tracked, u8, 2>(&mut bytes),
         2 => go::<Tracked, u16, 3>(&mut bytes),
@@ -136,6 +138,11 @@ fuzz_target!(|data: &[u8]| {
         4 => go::<Zst, u8, 2>(&mut bytes),
         5 => go::<Aligned, u16, 3>(&mut bytes),
         6 => go::<u8, u8, 256>(&mut bytes),
+        // Recursive values in an acyclic arena (trees and DAGs).
+        8 => go::<Rec<u32>, u32, 1>(&mut bytes),
+        9 => go::<Rec<u16>, u16, 3>(&mut bytes),
+        10 => go::<Rec<u8>, u8, 8>(&mut bytes),
+        11 => go::<Rec<u64>, u64, 16>(&mut bytes),
         _ => go::<u8, usize, 1>(&mut bytes),
     }
 });

@@ -6,6 +6,8 @@
 
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
+use arena_arc::{ArcSingle, ArcSlice, ArenaLinks, IndexType, Links};
+
 /// Ids a program may make (the ledger allocates nothing, so that it does
 /// not blur the counting allocator's figures).
 pub const MAX_IDS: usize = 1 << 16;
@@ -190,5 +192,59 @@ impl Elem for u8 {
     }
     fn key(&self) -> u32 {
         u32::from(*self)
+    }
+}
+
+/// A recursive element: a tracked payload plus links to other elements of
+/// its own arena (a child list and one extra link), so that programs build
+/// trees and DAGs whose chunks hold handles into themselves and into each
+/// other. Its arena is acyclic ([`arena_arc::Allocator::new_acyclic`]): the
+/// end-of-program checks (every element dropped once, every byte freed)
+/// then prove that no chunk kept itself or another alive.
+pub struct Rec<L: IndexType> {
+    payload: Tracked,
+    kids: ArcSlice<Rec<L>, L>,
+    extra: Option<ArcSingle<Rec<L>, L>>,
+}
+
+impl<L: IndexType> Rec<L> {
+    /// Links the element to `kids` and `extra` (clones of live handles).
+    pub fn adopt(&mut self, kids: ArcSlice<Rec<L>, L>, extra: Option<ArcSingle<Rec<L>, L>>) {
+        self.kids = kids;
+        self.extra = extra;
+    }
+}
+
+// SAFETY: both handle fields are owned by value and reported once; `Rec`
+// has no `Drop` impl (its payload's holds no handle).
+unsafe impl<L: IndexType> ArenaLinks<L> for Rec<L> {
+    fn visit_links(&self, links: &mut Links<Self, L>) {
+        links.slice(&self.kids);
+        links.visit(&self.extra);
+    }
+}
+
+impl<L: IndexType> Elem for Rec<L> {
+    const TRACKS_IDS: bool = true;
+    const DROPS: bool = true;
+    fn make(id: u32) -> Self {
+        Rec {
+            payload: Tracked::make(id),
+            kids: ArcSlice::new(),
+            extra: None,
+        }
+    }
+    fn key_of(id: u32) -> u32 {
+        id
+    }
+    /// Also reads the linked elements (one level), which must be alive.
+    fn key(&self) -> u32 {
+        for kid in self.kids.iter() {
+            kid.payload.key();
+        }
+        if let Some(extra) = &self.extra {
+            extra.payload.key();
+        }
+        self.payload.key()
     }
 }

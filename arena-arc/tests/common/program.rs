@@ -12,7 +12,7 @@ use std::thread::JoinHandle;
 use arena_arc::{AllocError, Allocator, ArcSingle, ArcSlice, IndexType};
 
 use super::counting::{self, Snapshot};
-use super::elems::{self, Elem};
+use super::elems::{self, Aligned, Elem, Rec, Tracked, Zst};
 use super::{INJECTED, panic_message};
 
 /// One step of a program. Handle numbers are taken modulo the number of
@@ -131,8 +131,40 @@ impl<T: Elem, L: IndexType> Entry<T, L> {
     }
 }
 
+/// How the interpreter makes an element type's allocator, and whether its
+/// elements link to other elements of their arena.
+pub trait Arena<L: IndexType>: Elem {
+    /// A fresh allocator for this type: acyclic for a linking type.
+    fn allocator<const N: usize>() -> Allocator<Self, L, N>;
+    /// Links a new element to clones of `slice` and `single`, live handles
+    /// of the program (for a type that links; others ignore them).
+    fn link(&mut self, slice: Option<&ArcSlice<Self, L>>, single: Option<&ArcSingle<Self, L>>) {
+        let _ = (slice, single);
+    }
+}
+
+macro_rules! plain_arena {
+    ($($t:ty),*) => {$(
+        impl<L: IndexType> Arena<L> for $t {
+            fn allocator<const N: usize>() -> Allocator<Self, L, N> {
+                Allocator::new()
+            }
+        }
+    )*};
+}
+plain_arena!(Tracked, Zst, Aligned, u8);
+
+impl<L: IndexType> Arena<L> for Rec<L> {
+    fn allocator<const N: usize>() -> Allocator<Self, L, N> {
+        Allocator::new_acyclic()
+    }
+    fn link(&mut self, slice: Option<&ArcSlice<Self, L>>, single: Option<&ArcSingle<Self, L>>) {
+        self.adopt(slice.cloned().unwrap_or_default(), single.cloned());
+    }
+}
+
 /// The interpreter's state.
-pub struct Runner<T: Elem, L: IndexType, const N: usize> {
+pub struct Runner<T: Arena<L>, L: IndexType, const N: usize> {
     arena: Option<Allocator<T, L, N>>,
     limited: bool,
     handles: Vec<Entry<T, L>>,
@@ -147,7 +179,7 @@ pub struct Runner<T: Elem, L: IndexType, const N: usize> {
 const MAX_THREADS: usize = 3;
 
 /// Runs `ops` and checks the model after every step and at the end.
-pub fn run<T: Elem, L: IndexType, const N: usize>(ops: &[Op]) {
+pub fn run<T: Arena<L>, L: IndexType, const N: usize>(ops: &[Op]) {
     super::setup();
     elems::reset();
     struct Unenroll;
@@ -186,7 +218,7 @@ pub fn run<T: Elem, L: IndexType, const N: usize>(ops: &[Op]) {
     before.assert_all_freed("after the program");
 }
 
-impl<T: Elem, L: IndexType, const N: usize> Drop for Runner<T, L, N> {
+impl<T: Arena<L>, L: IndexType, const N: usize> Drop for Runner<T, L, N> {
     /// On a failure, joins the threads so that the next case starts clean.
     fn drop(&mut self) {
         for thread in self.threads.drain(..) {
@@ -195,15 +227,33 @@ impl<T: Elem, L: IndexType, const N: usize> Drop for Runner<T, L, N> {
     }
 }
 
-impl<T: Elem, L: IndexType, const N: usize> Runner<T, L, N> {
+impl<T: Arena<L>, L: IndexType, const N: usize> Runner<T, L, N> {
     fn arena(&mut self) -> &Allocator<T, L, N> {
-        self.arena.get_or_insert_with(Allocator::new)
+        self.arena.get_or_insert_with(T::allocator)
     }
 
+    /// Makes the next element. A linking type links it to live handles:
+    /// the newest handle a nested fill of this step kept (a child made
+    /// while its parent's reservation was open, possibly in a newer chunk)
+    /// or else one of the program's handles, chosen by the id, so that
+    /// programs build trees and DAGs (two thirds of the elements link).
     fn make(&self) -> (T, u32) {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
-        (T::make(id), id)
+        let mut value = T::make(id);
+        if id % 3 != 0 {
+            let nested = self.nested_out.borrow();
+            let entry = nested.last().or_else(|| {
+                (!self.handles.is_empty())
+                    .then(|| &self.handles[id as usize * 7 % self.handles.len()])
+            });
+            match entry.map(|e| &e.handle) {
+                Some(Handle::Slice(s)) => value.link(Some(s), None),
+                Some(Handle::Single(s)) => value.link(None, Some(s)),
+                None => {}
+            }
+        }
+        (value, id)
     }
 
     fn pick(&self, h: usize) -> Option<usize> {
@@ -302,12 +352,11 @@ impl<T: Elem, L: IndexType, const N: usize> Runner<T, L, N> {
             Op::ReplaceAllocator { limit_chunks } => {
                 self.arena = None;
                 self.limited = limit_chunks.is_some();
-                self.arena = Some(match limit_chunks {
-                    None => Allocator::new(),
-                    Some(k) => {
-                        Allocator::with_limit(usize::from(k) * (128 + N * std::mem::size_of::<T>()))
-                    }
-                });
+                let arena = T::allocator();
+                arena.set_limit(
+                    limit_chunks.map(|k| usize::from(k) * (128 + N * std::mem::size_of::<T>())),
+                );
+                self.arena = Some(arena);
             }
             Op::Send { count, back } => {
                 if self.threads.len() >= MAX_THREADS {
