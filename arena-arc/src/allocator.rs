@@ -66,12 +66,14 @@ const RETIRED: usize = 4;
 ///
 /// # Cycles
 ///
-/// A chunk that holds a handle to itself (a `T` that contains an
-/// `ArcSlice<T>` from the same allocator, directly or through other types) is
-/// never freed: its count can't reach zero while its own elements hold a
-/// reference. This is the same hazard as a cycle of `Arc`s. Build trees
-/// bottom-up into *different* arenas per type, or keep child handles in a
-/// separate arena from the nodes, to avoid it.
+/// In an allocator made by [`new`](Self::new), a chunk that holds a handle
+/// to itself (a `T` that contains an `ArcSlice<T>` from the same allocator)
+/// is never freed: its count can't reach zero while its own elements hold
+/// a reference, the same hazard as a cycle of `Arc`s. For such types, make
+/// the allocator with [`new_acyclic`](Self::new_acyclic) (the type reports
+/// its handles through [`ArenaLinks`], which
+/// [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc) implements): trees
+/// and DAGs of `T`s then free themselves.
 ///
 /// # Example
 ///

@@ -399,20 +399,29 @@ impl<T> Chunk<T> {
             // SAFETY: slots `0..len` are initialised and ours to drop;
             // `drop_in_place` on a slice keeps dropping after a panic.
             None => unsafe { ptr::drop_in_place(ptr::slice_from_raw_parts_mut(elems, len)) },
-            Some(mut holes) => {
-                holes.sort_unstable_by_key(|hole| hole.start);
-                let mut filled = Vec::with_capacity(holes.len() + 1);
-                let mut start = 0;
-                for hole in holes.iter() {
-                    filled.push(start..hole.start);
-                    start = hole.end;
-                }
-                filled.push(start..len);
+            Some(holes) => {
+                let filled = filled_ranges(*holes, len);
                 // SAFETY: the ranges between holes are initialised and ours.
                 unsafe { drop_ranges(elems, &filled) };
             }
         }
     }
+}
+
+/// The ranges of `0..len` outside `holes` (which lie inside it and do not
+/// overlap). Not generic, so that every element type shares one copy of it
+/// and of the sort it calls (compile time, see docs/benchmarks.md).
+#[inline(never)]
+fn filled_ranges(mut holes: Vec<Range<usize>>, len: usize) -> Vec<Range<usize>> {
+    holes.sort_unstable_by_key(|hole| hole.start);
+    let mut filled = Vec::with_capacity(holes.len() + 1);
+    let mut start = 0;
+    for hole in &holes {
+        filled.push(start..hole.start);
+        start = hole.end;
+    }
+    filled.push(start..len);
+    filled
 }
 
 /// Drops the elements in each of `ranges`, going on after a panic.

@@ -6,7 +6,9 @@
 //! [`ArcSingle<T, L>`](ArcSingle) (one value). Many handles share one chunk;
 //! the chunk, and every element in it, is dropped with its last handle.
 //! Handles outlive the allocator, move between threads and clone with one
-//! atomic increment.
+//! atomic increment. A recursive type in its own acyclic arena (see
+//! [Cycles](#cycles-and-trees-that-free-themselves)) is freed with its last
+//! outside handle.
 //!
 //! ```
 //! use arena_arc::{Allocator, ArcSlice};
@@ -90,10 +92,34 @@
 //! # }
 //! ```
 //!
-//! # Cycles
+//! # Cycles, and trees that free themselves
 //!
-//! A chunk that holds a handle to itself is never freed, exactly like a
-//! cycle of `Arc`s: see [`Allocator`].
+//! A chunk is freed when its last handle goes, so a chunk whose elements
+//! hold a counted handle into the chunk itself would keep itself alive, like
+//! a cycle of `Arc`s. That is the natural shape of an AST: a node holding
+//! `ArcSlice<Node>`, written into the same chunk as its children.
+//!
+//! An *acyclic* allocator ([`Allocator::new_acyclic`], for a type that
+//! implements [`ArenaLinks`]; [`#[derive(ArenaAlloc)]`](derive@ArenaAlloc)
+//! does both for a struct or enum whose fields hold handles to itself)
+//! removes those cycles without an atomic operation per allocation: a
+//! committed value's handles into its own chunk stop counting, and links
+//! only ever point from a chunk into itself or into older chunks of the same
+//! allocator. A tree or DAG in its own arena is then freed when its last
+//! outside handle goes, and its chunks are reused. The rules and their
+//! costs are in [`ArenaLinks`] and [`Allocator::new_acyclic`].
+//!
+//! What can still form a cycle, as with `Arc`:
+//!
+//! - **two types in two arenas that point at each other** (a `Stmt` holding
+//!   `ArcSlice<Expr>` and an `Expr` holding `ArcSlice<Stmt>`), or two
+//!   allocators of one type: put mutually recursive node kinds in one enum,
+//!   in one arena;
+//! - **handles behind interior mutability** (`RefCell<Option<ArcSingle<Node>>>`
+//!   set after the fact): they always count; build bottom-up instead;
+//! - **handles that the type does not report**: in a hand-written
+//!   [`ArenaLinks`] impl, or, with the derive, inside containers other than
+//!   `Option` (`Vec<ArcSingle<Node>>`): use an `ArcSlice<Node>` field.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(
     missing_docs,

@@ -70,6 +70,10 @@ use crate::slice::ArcSlice;
 ///   `Mutex`, atomics...), from which it could be taken out or replaced;
 /// - report each handle at most once, and report the same handles every
 ///   time for the same value;
+/// - do nothing else: in particular, not allocate from the arena the value
+///   is being committed to (the allocator is between two steps of a commit
+///   while `visit_links` runs). A panic is not unsound, but leaks the value
+///   and its chunk;
 /// - and `Self` must not implement [`Drop`], nor may any type of yours
 ///   between `Self` and a reported handle (a `Drop` could read or clone a
 ///   self-link whose target was already dropped, since a chunk drops its

@@ -184,7 +184,8 @@ fn the_tree_is_freed_while_the_allocator_lives_and_its_chunks_are_reused() {
         drop(arena.alloc_value(tree(&arena, &mut ids, 3)));
     }
     let created = arena.stats().chunks_created;
-    for _ in 0..20 {
+    let rounds = if cfg!(miri) { 4 } else { 20 };
+    for _ in 0..rounds {
         let root = arena.alloc_value(tree(&arena, &mut ids, 3));
         assert_eq!(root.children.len(), 3);
     }
@@ -193,7 +194,7 @@ fn the_tree_is_freed_while_the_allocator_lives_and_its_chunks_are_reused() {
         stats.chunks_created, created,
         "a churn of trees keeps making chunks: {stats:?}"
     );
-    assert!(stats.chunks_reused >= 10, "{stats:?}");
+    assert!(stats.chunks_reused >= rounds / 2, "{stats:?}");
     // Everything but what the allocator's own chunks hold is dropped already.
     let (made, dropped) = elems::made_and_dropped();
     assert!(made - dropped <= 5 * 64, "made {made}, dropped {dropped}");
@@ -357,6 +358,8 @@ fn a_tree_built_on_a_thread_that_ended_is_freed_on_another() {
 }
 
 #[test]
+// It leaks on purpose, which Miri's leak check reports as an error.
+#[cfg_attr(miri, ignore)]
 fn a_plain_allocator_still_leaks_a_self_referencing_chunk() {
     // The hazard `new_acyclic` removes, shown to be real: the same tree in a
     // plain allocator keeps its chunk alive after everything is dropped.
