@@ -717,34 +717,35 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             // promise) and not yet shared.
             let found = unsafe { count(res.chunk, res.start, res.len) };
             if found != 0 {
-                self.forget_self_links(res.chunk, found);
+                self.give_back(res.chunk, found);
             }
         }
         (res.chunk, res.start, res.len)
     }
 
-    /// Stops counting `found` references to the current chunk `chunk` that
-    /// handles inside its just-committed values hold (see `links.rs`).
+    /// Gives back `n` references to the current chunk `chunk` that the
+    /// allocator knows are owned by no handle any more: the self-links of
+    /// just-committed values (see `links.rs`), or a cancelled reservation.
     ///
-    /// Each such handle owns one reference, counted either in `handed` (a
-    /// hand-out not yet settled) or in the chunk's atomic count (a clone).
-    /// Which one does not matter, since the settle adds them up: take them
-    /// off `handed` while it has enough (no atomic operation), and the rest
-    /// off the count, which the bias keeps far from zero.
+    /// A reference is counted either in `handed` (a hand-out not yet
+    /// settled) or in the chunk's atomic count (a clone), and the settle
+    /// adds the two up, so which one gives it back does not matter: take
+    /// from `handed` while it has enough (no atomic operation), and the rest
+    /// from the count, which the bias keeps far from zero. (`handed` can
+    /// fall short: self-links to clones, or a reservation whose hand-out a
+    /// nested commit's self-links already took.)
     #[inline]
-    fn forget_self_links(&self, chunk: Chunk<T>, found: usize) {
+    fn give_back(&self, chunk: Chunk<T>, n: usize) {
         let handed = self.handed.get();
-        if found <= handed {
-            self.handed.set(handed - found);
+        if n <= handed {
+            self.handed.set(handed - n);
         } else {
             self.handed.set(0);
-            // SAFETY: `chunk` is current (checked by `commit`'s caller), and
-            // the `found - handed` references are held by the committed
-            // values' self-links, which nothing else will forget: each value
-            // is committed once and each handle reported once (the
-            // `ArenaLinks` contract). A hand-out counted in `handed` and one
-            // counted in the atomic count are interchangeable at the settle.
-            unsafe { chunk.forget_refs(found - handed) };
+            // SAFETY: `chunk` is current (its count holds the bias), and the
+            // `n - handed` references are owned by no handle: each committed
+            // value's self-links are reported once (the `ArenaLinks`
+            // contract) and given back once, as is a cancelled reservation's.
+            unsafe { chunk.forget_refs(n - handed) };
         }
     }
 
@@ -932,7 +933,10 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         }
         let end = res.start + res.len;
         if self.current.get() == Some(res.chunk) {
-            self.handed.set(self.handed.get() - 1);
+            // The reservation's reference may have been taken off `handed`
+            // already by a nested commit's self-links (the two counts are
+            // interchangeable): `give_back` takes it from either.
+            self.give_back(res.chunk, 1);
             if self.cursor.get() == end {
                 // Nothing was reserved after us: the space is reused.
                 self.cursor.set(res.start);

@@ -54,8 +54,13 @@ const MAX_REFCOUNT: usize = isize::MAX as usize;
 pub(crate) struct Header {
     /// Handles into the chunk (plus the allocator's bias or reference).
     refs: AtomicUsize,
-    /// Element slots in the chunk. Immutable.
-    capacity: usize,
+    /// The chunk's layout, to free it without knowing `T`. Immutable.
+    layout: Layout,
+    /// Drops `len` elements from slot `start`: the only part of a chunk's
+    /// release that depends on `T` (so that the rest is compiled once for
+    /// every element type, not once per type). `None` when `T` has no drop
+    /// glue. Immutable.
+    drop_elems: Option<DropElems>,
     /// Slots `0..len` hold initialised elements, except those in `holes`.
     /// Written only by the allocator, and published by its settle (or, for a
     /// dedicated chunk, before the first handle exists).
@@ -66,6 +71,30 @@ pub(crate) struct Header {
     holes: *mut Vec<Range<usize>>,
     /// The counters of the allocator that made the chunk.
     live: ManuallyDrop<Arc<Live>>,
+}
+
+/// `drop_in_place` of slots `start..start + len` of the chunk at `header`,
+/// for the chunk's element type.
+type DropElems = unsafe fn(header: NonNull<Header>, start: usize, len: usize);
+
+/// The [`DropElems`] of chunks of `T`.
+///
+/// # Safety
+/// `header` is a chunk of `T`s whose slots `start..start + len` hold
+/// initialised elements that no one will use again.
+unsafe fn drop_elems<T>(header: NonNull<Header>, start: usize, len: usize) {
+    let chunk = Chunk::<T> {
+        header,
+        _elems: PhantomData,
+    };
+    // SAFETY: the caller's promise; `drop_in_place` on a slice keeps
+    // dropping the rest after a panic.
+    unsafe {
+        ptr::drop_in_place(ptr::slice_from_raw_parts_mut(
+            chunk.slot(start).as_ptr(),
+            len,
+        ))
+    };
 }
 
 /// The bytes set aside for the [`Header`] at the start of every chunk: a cache
@@ -137,7 +166,12 @@ impl<T> Chunk<T> {
         unsafe {
             header.as_ptr().write(Header {
                 refs: AtomicUsize::new(refs),
-                capacity,
+                layout,
+                drop_elems: if mem::needs_drop::<T>() {
+                    Some(drop_elems::<T>)
+                } else {
+                    None
+                },
                 len: 0,
                 holes: ptr::null_mut(),
                 live: ManuallyDrop::new(Arc::clone(live)),
@@ -280,16 +314,16 @@ impl<T> Chunk<T> {
         self.refs().fetch_sub(give_up, Ordering::AcqRel) - give_up
     }
 
-    /// Stops counting `n` references that handles inside the chunk's own
-    /// elements hold (self-links, see `links.rs`), while the chunk is
-    /// current. `Relaxed`: it cannot be the last release, because the
+    /// Stops counting `n` references that no handle will release (the
+    /// self-links of the chunk's own elements, see `links.rs`), while the
+    /// chunk is current. `Relaxed`: it cannot be the last release, because the
     /// allocator's bias is still in the count.
     ///
     /// # Safety
     /// The chunk is current for the calling allocator (its count holds the
-    /// bias), and each of the `n` references is held by a handle inside one
-    /// of the chunk's committed elements, counted in `refs` (not in the
-    /// allocator's hand-out counter) and forgotten only once.
+    /// bias), and each of the `n` references is owned by no handle that will
+    /// release it (a self-link, or a cancelled reservation) and is forgotten
+    /// only once.
     pub(crate) unsafe fn forget_refs(self, n: usize) {
         self.refs().fetch_sub(n, Ordering::Relaxed);
     }
@@ -307,8 +341,43 @@ impl<T> Chunk<T> {
     /// The caller holds the only reference (`is_unique` returned `true`).
     /// If an element's `Drop` panics, the chunk is freed and the panic goes on.
     pub(crate) unsafe fn recycle(self) {
-        struct FreeOnUnwind<T>(Chunk<T>);
-        impl<T> Drop for FreeOnUnwind<T> {
+        // SAFETY: the caller's promise.
+        unsafe { RawChunk(self.header).recycle() }
+    }
+
+    /// Drops the elements and frees the memory.
+    ///
+    /// # Safety
+    /// No one else holds a reference, and the caller's use is over.
+    #[inline]
+    pub(crate) unsafe fn free(self) {
+        // SAFETY: the caller's promise.
+        unsafe { RawChunk(self.header).free() }
+    }
+}
+
+/// A chunk whose element type is forgotten: the release path, compiled once
+/// for every element type. What depends on `T` is in the header
+/// ([`Header::drop_elems`] and [`Header::layout`]).
+#[derive(Clone, Copy)]
+struct RawChunk(NonNull<Header>);
+
+impl RawChunk {
+    fn refs(&self) -> &AtomicUsize {
+        // SAFETY: the chunk is live while its caller holds a reference; this
+        // borrows only the atomic field.
+        unsafe { &(*self.0.as_ptr()).refs }
+    }
+
+    /// Drops the elements and makes the chunk current again; see
+    /// [`Chunk::recycle`].
+    ///
+    /// # Safety
+    /// As for [`Chunk::recycle`].
+    #[inline(never)]
+    unsafe fn recycle(self) {
+        struct FreeOnUnwind(RawChunk);
+        impl Drop for FreeOnUnwind {
             fn drop(&mut self) {
                 // SAFETY: only reached while unwinding out of `drop_elements`,
                 // which dropped every element anyway; the memory is ours.
@@ -326,15 +395,15 @@ impl<T> Chunk<T> {
         self.refs().store(BIAS, Ordering::Relaxed);
     }
 
-    /// Drops the elements and frees the memory.
+    /// Drops the elements and frees the memory; see [`Chunk::free`].
     ///
     /// # Safety
-    /// No one else holds a reference, and the caller's use is over.
+    /// As for [`Chunk::free`].
     #[cold]
     #[inline(never)]
-    pub(crate) unsafe fn free(self) {
-        struct Deallocate<T>(Chunk<T>);
-        impl<T> Drop for Deallocate<T> {
+    unsafe fn free(self) {
+        struct Deallocate(RawChunk);
+        impl Drop for Deallocate {
             fn drop(&mut self) {
                 // SAFETY: runs after the elements are dropped, normally or
                 // by unwinding; no one else holds a reference.
@@ -355,11 +424,11 @@ impl<T> Chunk<T> {
     /// # Safety
     /// No one else holds a reference; the elements are already dropped.
     unsafe fn deallocate(self) {
-        let header = self.header.as_ptr();
-        // SAFETY: we own the chunk: its header is valid, and `layout` was
-        // valid when the chunk was made from the same capacity.
+        let header = self.0.as_ptr();
+        // SAFETY: we own the chunk: its header is valid, and its layout is
+        // the one it was allocated with.
         unsafe {
-            let layout = layout::<T>((*header).capacity).unwrap_unchecked();
+            let layout = (*header).layout;
             let holes = (*header).holes;
             if !holes.is_null() {
                 drop(Box::from_raw(holes));
@@ -378,12 +447,12 @@ impl<T> Chunk<T> {
     /// # Safety
     /// The caller holds the only reference.
     unsafe fn drop_elements(self) {
-        let header = self.header.as_ptr();
+        let header = self.0.as_ptr();
         // SAFETY: we hold the only reference, so these plain fields are ours.
-        let (len, holes) = unsafe {
+        let (len, holes, drop_elems) = unsafe {
             let len = mem::replace(&mut (*header).len, 0);
             let holes = mem::replace(&mut (*header).holes, ptr::null_mut());
-            (len, holes)
+            (len, holes, (*header).drop_elems)
         };
         let holes = if holes.is_null() {
             None
@@ -391,27 +460,23 @@ impl<T> Chunk<T> {
             // SAFETY: a non-null `holes` was made by `Box::into_raw`.
             Some(unsafe { Box::from_raw(holes) })
         };
-        if !mem::needs_drop::<T>() {
+        let Some(drop_elems) = drop_elems else {
             return;
-        }
-        let elems = self.elems().as_ptr();
+        };
         match holes {
-            // SAFETY: slots `0..len` are initialised and ours to drop;
-            // `drop_in_place` on a slice keeps dropping after a panic.
-            None => unsafe { ptr::drop_in_place(ptr::slice_from_raw_parts_mut(elems, len)) },
+            // SAFETY: slots `0..len` are initialised and ours to drop.
+            None => unsafe { drop_elems(self.0, 0, len) },
             Some(holes) => {
                 let filled = filled_ranges(*holes, len);
                 // SAFETY: the ranges between holes are initialised and ours.
-                unsafe { drop_ranges(elems, &filled) };
+                unsafe { drop_ranges(self.0, drop_elems, &filled) };
             }
         }
     }
 }
 
 /// The ranges of `0..len` outside `holes` (which lie inside it and do not
-/// overlap). Not generic, so that every element type shares one copy of it
-/// and of the sort it calls (compile time, see docs/benchmarks.md).
-#[inline(never)]
+/// overlap).
 fn filled_ranges(mut holes: Vec<Range<usize>>, len: usize) -> Vec<Range<usize>> {
     holes.sort_unstable_by_key(|hole| hole.start);
     let mut filled = Vec::with_capacity(holes.len() + 1);
@@ -424,27 +489,24 @@ fn filled_ranges(mut holes: Vec<Range<usize>>, len: usize) -> Vec<Range<usize>> 
     filled
 }
 
-/// Drops the elements in each of `ranges`, going on after a panic.
+/// Drops the elements in each of `ranges` of the chunk at `header`, going
+/// on after a panic.
 ///
 /// # Safety
-/// Every range holds initialised elements that no one will use again.
-unsafe fn drop_ranges<T>(elems: *mut T, ranges: &[Range<usize>]) {
-    struct Rest<'a, T>(*mut T, &'a [Range<usize>]);
-    impl<T> Drop for Rest<'_, T> {
+/// `drop_elems` is the chunk's, and every range holds initialised elements
+/// that no one will use again.
+unsafe fn drop_ranges(header: NonNull<Header>, drop_elems: DropElems, ranges: &[Range<usize>]) {
+    struct Rest<'a>(NonNull<Header>, DropElems, &'a [Range<usize>]);
+    impl Drop for Rest<'_> {
         fn drop(&mut self) {
             // SAFETY: the caller's promise, for the ranges not yet dropped.
-            unsafe { drop_ranges(self.0, self.1) }
+            unsafe { drop_ranges(self.0, self.1, self.2) }
         }
     }
     for (i, range) in ranges.iter().enumerate() {
-        let rest = Rest(elems, &ranges[i + 1..]);
+        let rest = Rest(header, drop_elems, &ranges[i + 1..]);
         // SAFETY: the caller's promise.
-        unsafe {
-            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(
-                elems.add(range.start),
-                range.end - range.start,
-            ));
-        }
+        unsafe { drop_elems(header, range.start, range.end - range.start) };
         mem::forget(rest);
     }
 }
