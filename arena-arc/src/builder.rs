@@ -2,7 +2,8 @@
 //! [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc) generates: the field
 //! states [`Unset`] and [`Set`], and the conversions [`IntoArcSlice`] and
 //! [`IntoArcSingle`] that let a handle field's setter take either an existing
-//! handle or the data to allocate.
+//! handle or the data to allocate. Needs the `std` feature (on by default), as
+//! the per-thread arenas do.
 
 use crate::index::IndexType;
 use crate::local_arena::ThreadArena;

@@ -94,6 +94,16 @@
 //!
 //! A chunk that holds a handle to itself is never freed, exactly like a
 //! cycle of `Arc`s: see [`Allocator`].
+//!
+//! # Features
+//!
+//! - `std` (default): per-thread arenas ([`LocalArena`], [`ThreadArena`],
+//!   [`ArenaAlloc`]) and the builders' runtime. Without it the crate is
+//!   `#![no_std]` + `alloc` and offers [`Allocator`], the handles, the stats
+//!   and the errors; a reference count overflow then aborts by panicking
+//!   twice instead of calling `std::process::abort`.
+//! - `derive` (default, implies `std`): `#[derive(ArenaAlloc)]` and `arena!`.
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(
     missing_docs,
@@ -101,12 +111,17 @@
     clippy::undocumented_unsafe_blocks
 )]
 
+extern crate alloc;
+
 mod allocator;
+#[cfg(feature = "std")]
 mod arena_alloc;
+#[cfg(feature = "std")]
 pub mod builder;
 mod chunk;
 mod error;
 mod index;
+#[cfg(feature = "std")]
 mod local_arena;
 mod single;
 mod slice;
@@ -114,20 +129,24 @@ mod stats;
 mod sync;
 
 pub use allocator::Allocator;
+#[cfg(feature = "std")]
 pub use arena_alloc::ArenaAlloc;
 #[cfg(feature = "derive")]
 pub use arena_arc_derive::{ArenaAlloc, arena};
 #[doc(hidden)]
+#[cfg(feature = "std")]
 pub use builder::__private;
+#[cfg(feature = "std")]
 pub use builder::{IntoArcSingle, IntoArcSlice};
 pub use error::AllocError;
 pub use index::IndexType;
+#[cfg(feature = "std")]
 pub use local_arena::{LocalArena, ThreadArena};
 pub use single::{ArcSingle, NotSingle};
 pub use slice::ArcSlice;
 pub use stats::ArenaStats;
 
 /// The README's examples, compiled and run as doc tests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "derive"))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
