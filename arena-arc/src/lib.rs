@@ -127,6 +127,7 @@ mod single;
 mod slice;
 mod stats;
 mod sync;
+mod text;
 
 pub use allocator::Allocator;
 #[cfg(feature = "std")]
@@ -145,6 +146,9 @@ pub use local_arena::{LocalArena, ThreadArena};
 pub use single::{ArcSingle, NotSingle};
 pub use slice::ArcSlice;
 pub use stats::ArenaStats;
+pub use text::{ArcStr, NotUtf8};
+#[cfg(feature = "std")]
+pub use text::{IntoArcStr, TEXT_ARENA, TEXT_CHUNK};
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(all(doctest, feature = "derive"))]
