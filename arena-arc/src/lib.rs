@@ -119,6 +119,8 @@ mod arena_alloc;
 #[cfg(feature = "std")]
 pub mod builder;
 mod chunk;
+#[cfg(feature = "std")]
+mod collect;
 mod error;
 mod index;
 #[cfg(feature = "std")]
