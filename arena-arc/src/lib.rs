@@ -103,6 +103,9 @@
 //!   and the errors; a reference count overflow then aborts by panicking
 //!   twice instead of calling `std::process::abort`.
 //! - `derive` (default, implies `std`): `#[derive(ArenaAlloc)]` and `arena!`.
+//! - `serde` (off): `Serialize` and `Deserialize` for the handles, and
+//!   [`DeserializeIn`](crate::serde::DeserializeIn) to deserialize into a
+//!   chosen [`Allocator`]; see the [`serde`](mod@crate::serde) module.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(
@@ -125,6 +128,8 @@ mod error;
 mod index;
 #[cfg(feature = "std")]
 mod local_arena;
+#[cfg(feature = "serde")]
+pub mod serde;
 mod single;
 mod slice;
 mod stats;

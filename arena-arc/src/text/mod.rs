@@ -17,6 +17,7 @@ use core::ops::{Bound, Deref, RangeBounds};
 use alloc::string::String;
 
 use crate::allocator::Allocator;
+use crate::error::AllocError;
 use crate::index::IndexType;
 use crate::slice::ArcSlice;
 
@@ -310,6 +311,26 @@ impl<L: IndexType, const N: usize> Allocator<u8, L, N> {
         ArcStr {
             bytes: self.alloc_slice_copy(s.as_bytes()),
         }
+    }
+
+    /// Like [`alloc_str`](Self::alloc_str), but a string longer than `L`
+    /// can describe, or over the allocator's byte limit, is refused with an
+    /// [`AllocError`] instead of a panic, with nothing written.
+    ///
+    /// ```
+    /// use arena_arc::{AllocError, Allocator};
+    ///
+    /// let short: Allocator<u8, u8> = Allocator::new();
+    /// assert_eq!(short.checked_alloc_str("ok").unwrap(), "ok");
+    /// let err = short.checked_alloc_str(&"x".repeat(300)).unwrap_err();
+    /// assert!(matches!(err, AllocError::LengthOverflow { len: 300, .. }));
+    /// ```
+    pub fn checked_alloc_str(&self, s: &str) -> Result<ArcStr<L>, AllocError> {
+        let bytes = s.as_bytes();
+        // UTF-8: the bytes of a `&str`, copied whole, in order.
+        Ok(ArcStr {
+            bytes: self.checked_alloc(bytes.len(), |i| bytes[i])?,
+        })
     }
 }
 
