@@ -234,6 +234,11 @@ struct Node {
 }
 
 #[test]
+// TODO(acyclic): run it under Miri too once the tree's chunk is freed.
+#[cfg_attr(
+    miri,
+    ignore = "leaks by design today: a chunk holding handles into itself"
+)]
 fn a_recursive_tree_round_trips() {
     let json = r#"{"name":"root","leaf":0,"children":[{"name":"a","leaf":1,"children":[{"name":"a1","leaf":2,"children":[]},{"name":"a2","leaf":3,"children":[]}]},{"name":"b","leaf":4,"children":[]}]}"#;
     let (made, dropped) = leaves_in_thread(move || {
