@@ -90,6 +90,29 @@
 //! # }
 //! ```
 //!
+//! # Text
+//!
+//! [`ArcStr`] is a `str` in a byte chunk: 16 bytes, cloned and dropped like
+//! an `ArcSlice<u8>`, compared and hashed like a `str`, cut with a zero-copy
+//! [`slice`](ArcStr::slice). With `std`, `ArcStr::from("main")` copies into
+//! [`TEXT_ARENA`], a per-thread arena of 4096-byte chunks.
+//!
+//! ```
+//! use std::collections::HashMap;
+//!
+//! use arena_arc::ArcStr;
+//!
+//! let line: ArcStr = "fn main() {}".into();
+//! let name = line.slice(3..7); // shares line's chunk
+//! let mut symbols: HashMap<ArcStr, usize> = HashMap::new();
+//! symbols.insert(name, 3);
+//! assert_eq!(symbols["main"], 3);
+//! ```
+//!
+//! A type with an arena also collects into it:
+//! `iter.collect::<ArcSlice<Node>>()` allocates in `Node`'s own per-thread
+//! arena (see [`ArenaAlloc`]).
+//!
 //! # Cycles
 //!
 //! A chunk that holds a handle to itself is never freed, exactly like a
@@ -104,8 +127,8 @@
 //!   twice instead of calling `std::process::abort`.
 //! - `derive` (default, implies `std`): `#[derive(ArenaAlloc)]` and `arena!`.
 //! - `serde` (off): `Serialize` and `Deserialize` for the handles, and
-//!   [`DeserializeIn`](crate::serde::DeserializeIn) to deserialize into a
-//!   chosen [`Allocator`]; see the [`serde`](mod@crate::serde) module.
+//!   `serde::DeserializeIn` to deserialize into a chosen [`Allocator`]; see
+//!   the `arena_arc::serde` module.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(

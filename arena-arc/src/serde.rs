@@ -15,7 +15,7 @@
 //! length up front), then moved into the arena: one temporary `Vec` per
 //! slice. A length or byte limit the arena cannot meet (more elements than
 //! `L` describes, [`Allocator::with_limit`]) is a deserialization error
-//! carrying the [`AllocError`](crate::AllocError) message, not a panic; an
+//! carrying the [`AllocError`] message, not a panic; an
 //! element that fails to deserialize is an error too, and the elements read
 //! before it are dropped at once.
 //!
