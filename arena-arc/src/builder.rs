@@ -184,7 +184,7 @@ pub mod __private {
     pub use crate::local_arena::{LocalArena, ThreadArena};
     pub use crate::single::ArcSingle;
     pub use crate::slice::ArcSlice;
-    pub use crate::text::{ArcStr, IntoArcStr};
+    pub use crate::text::IntoArcStr;
     pub use core::convert::Into;
     pub use core::default::Default;
     pub use core::iter::IntoIterator;
