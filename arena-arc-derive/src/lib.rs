@@ -72,7 +72,7 @@ use syn::{DeriveInput, parse_macro_input};
 ///   out; it is then `Default::default()` / `EXPR`.
 /// - `#[arena(into)]` (plain fields): the setter takes `impl Into<Field>`.
 /// - `#[arena(chunk = N)]` (handle fields): the chunk capacity of the field's
-///   own per-thread arena (default 1024).
+///   own per-thread arena (default 1024; in bytes for an `ArcStr` field).
 /// - `#[arena(shared = ARENA)]` (handle fields): allocate the field's data in
 ///   `ARENA`, any expression of a type implementing `ThreadArena<E, L>`: an
 ///   `arena!(static ...)` name or `Type::arena()` of an `ArenaAlloc` type. So
@@ -83,7 +83,30 @@ use syn::{DeriveInput, parse_macro_input};
 /// `Foo::builder()` returns a `FooBuilder` with one setter per field, named
 /// after it (`_0`, `_1`, ... for tuple structs). A field of type
 /// `ArcSlice<E, L>` also gets `FIELD_from_iter(iter)` and
-/// `FIELD_with(len, init)`. A required field's setter can be called once;
+/// `FIELD_with(len, init)`. A field of type `ArcStr` or `ArcStr<L>` is text
+/// in an arena of bytes (`u8`): its setter takes a `&str`, `&String` or
+/// `String` (copied into the field's arena) or an `ArcStr<L>` (moved in, no
+/// copy), and `shared = ARENA` takes an arena of `u8`, such as an
+/// `arena!(static NAMES: u8, 4096)` or `arena_arc::TEXT_ARENA`.
+///
+/// ```
+/// use arena_arc::{ArcStr, ArenaAlloc, arena};
+///
+/// arena!(static NAMES: u8, 4096);
+///
+/// #[derive(ArenaAlloc)]
+/// struct Symbol {
+///     #[arena(shared = NAMES)]
+///     name: ArcStr,
+///     doc: ArcStr<u16>, // its own per-thread arena of bytes
+/// }
+///
+/// let main = Symbol::builder().name("main").doc(String::from("entry")).build();
+/// let alias = Symbol::builder().name(main.name.clone()).doc("").build(); // no copy
+/// assert!(ArcStr::ptr_eq(&main.name, &alias.name));
+/// ```
+///
+/// A required field's setter can be called once;
 /// `build()` and `build_arc()` exist once every required field is set, and a
 /// missing one is a compile error naming it:
 ///
@@ -98,7 +121,8 @@ use syn::{DeriveInput, parse_macro_input};
 /// instantiation instead), unknown or duplicate attribute keys, `chunk = 0`,
 /// a capacity that is not an integer literal or does not fit the index type,
 /// an index type other than `u8`, `u16`, `u32`, `u64`, `u128`, `usize`, and
-/// `ArcSlice`/`ArcSingle` with other than one or two type arguments. Each
+/// `ArcSlice`/`ArcSingle` with other than one or two type arguments, and
+/// `ArcStr` with more than one. Each
 /// error points at the offending token and says what to write instead.
 ///
 /// # Costs

@@ -21,6 +21,22 @@ pub enum FieldKind {
     Slice { elem: Type, index: Type },
     /// `ArcSingle<E, L>`.
     Single { elem: Type, index: Type },
+    /// `ArcStr<L>`: text in an arena of bytes.
+    Str { index: Type },
+}
+
+impl FieldKind {
+    /// The element type of the arena a handle field's data goes to, and its
+    /// index type; `None` for a plain field.
+    pub fn arena_elem_and_index(&self) -> Option<(Type, &Type)> {
+        match self {
+            FieldKind::Plain => None,
+            FieldKind::Slice { elem, index } | FieldKind::Single { elem, index } => {
+                Some((elem.clone(), index))
+            }
+            FieldKind::Str { index } => Some((syn::parse_quote!(u8), index)),
+        }
+    }
 }
 
 /// One field of the derived struct.
@@ -131,8 +147,8 @@ pub fn struct_model(input: &DeriveInput) -> syn::Result<StructModel> {
     })
 }
 
-/// Classifies a field by its type's last path segment: `ArcSlice<..>` and
-/// `ArcSingle<..>` are handle fields.
+/// Classifies a field by its type's last path segment: `ArcSlice<..>`,
+/// `ArcSingle<..>` and `ArcStr`/`ArcStr<L>` are handle fields.
 fn classify(ty: &Type) -> syn::Result<FieldKind> {
     let Type::Path(path) = ty else {
         return Ok(FieldKind::Plain);
@@ -144,6 +160,9 @@ fn classify(ty: &Type) -> syn::Result<FieldKind> {
         return Ok(FieldKind::Plain);
     };
     let name = last.ident.to_string();
+    if name == "ArcStr" {
+        return classify_str(ty, &last.arguments);
+    }
     if name != "ArcSlice" && name != "ArcSingle" {
         return Ok(FieldKind::Plain);
     }
@@ -178,6 +197,25 @@ fn classify(ty: &Type) -> syn::Result<FieldKind> {
     } else {
         FieldKind::Single { elem, index }
     })
+}
+
+/// `ArcStr` (index type u32) or `ArcStr<L>`.
+fn classify_str(ty: &Type, arguments: &PathArguments) -> syn::Result<FieldKind> {
+    let wrong = || {
+        syn::Error::new_spanned(
+            ty,
+            "`ArcStr` takes at most one type argument, its index type: write `ArcStr` (index type u32) or `ArcStr<L>` with L one of u8, u16, u32, u64, u128, usize",
+        )
+    };
+    let index = match arguments {
+        PathArguments::None => syn::parse_quote!(u32),
+        PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
+            GenericArgument::Type(index) => index.clone(),
+            _ => return Err(wrong()),
+        },
+        _ => return Err(wrong()),
+    };
+    Ok(FieldKind::Str { index })
 }
 
 /// `arena!(...)`'s input.

@@ -118,7 +118,7 @@ pub fn field(field: &FieldModel, errors: &mut Errors) {
                 errors.push(syn::Error::new(
                     chunk.span,
                     format!(
-                        "`chunk` on a field sizes the arena its `ArcSlice`/`ArcSingle` data goes to, and `{}` is not a handle field; to size the struct's own arena put `#[arena(chunk = {})]` on the struct",
+                        "`chunk` on a field sizes the arena its `ArcSlice`/`ArcSingle`/`ArcStr` data goes to, and `{}` is not a handle field; to size the struct's own arena put `#[arena(chunk = {})]` on the struct",
                         field.display_name(),
                         chunk.value
                     ),
@@ -128,13 +128,15 @@ pub fn field(field: &FieldModel, errors: &mut Errors) {
                 errors.push(syn::Error::new(
                     *span,
                     format!(
-                        "`shared` applies only to `ArcSlice`/`ArcSingle` fields, and `{}` is not one: remove it",
+                        "`shared` applies only to `ArcSlice`/`ArcSingle`/`ArcStr` fields, and `{}` is not one: remove it",
                         field.display_name()
                     ),
                 ));
             }
         }
-        FieldKind::Slice { index, .. } | FieldKind::Single { index, .. } => {
+        FieldKind::Slice { index, .. }
+        | FieldKind::Single { index, .. }
+        | FieldKind::Str { index } => {
             if let Some(span) = attrs.into {
                 errors.push(syn::Error::new(
                     span,

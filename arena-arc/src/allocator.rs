@@ -7,6 +7,8 @@ use core::marker::PhantomData;
 use core::mem;
 use core::ptr;
 
+use alloc::vec::Vec;
+
 use crate::chunk::{self, BIAS, Chunk};
 use crate::error::AllocError;
 use crate::index::IndexType;

@@ -7,7 +7,8 @@ use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
 use crate::stats::ArenaStats;
 
-/// A type with its own arena, one per thread.
+/// A type with its own arena, one per thread. Needs the `std` feature (on by
+/// default).
 ///
 /// Behind the scenes each thread has an
 /// [`Allocator<Self, Self::Index, {Self::CHUNK}>`](crate::Allocator) in a

@@ -2,7 +2,8 @@
 //! [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc) generates: the field
 //! states [`Unset`] and [`Set`], and the conversions [`IntoArcSlice`] and
 //! [`IntoArcSingle`] that let a handle field's setter take either an existing
-//! handle or the data to allocate.
+//! handle or the data to allocate. Needs the `std` feature (on by default), as
+//! the per-thread arenas do.
 
 use crate::index::IndexType;
 use crate::local_arena::ThreadArena;
@@ -183,6 +184,7 @@ pub mod __private {
     pub use crate::local_arena::{LocalArena, ThreadArena};
     pub use crate::single::ArcSingle;
     pub use crate::slice::ArcSlice;
+    pub use crate::text::IntoArcStr;
     pub use core::convert::Into;
     pub use core::default::Default;
     pub use core::iter::IntoIterator;

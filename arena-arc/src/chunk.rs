@@ -37,6 +37,9 @@ use core::mem::{self, ManuallyDrop};
 use core::ops::Range;
 use core::ptr::{self, NonNull};
 
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
 use crate::stats::Live;
 use crate::sync::{Arc, AtomicUsize, Ordering};
 
@@ -155,9 +158,9 @@ impl<T> Chunk<T> {
     pub(crate) fn allocate(capacity: usize, layout: Layout, refs: usize, live: &Arc<Live>) -> Self {
         debug_assert_eq!(Some(layout), self::layout::<T>(capacity));
         // SAFETY: `layout` has a non-zero size: it holds at least a `Header`.
-        let raw = unsafe { std::alloc::alloc(layout) };
+        let raw = unsafe { alloc::alloc::alloc(layout) };
         let Some(raw) = NonNull::new(raw) else {
-            std::alloc::handle_alloc_error(layout)
+            alloc::alloc::handle_alloc_error(layout)
         };
         let header = raw.cast::<Header>();
         live.add(layout.size());
@@ -435,7 +438,7 @@ impl RawChunk {
             }
             let live = ManuallyDrop::take(&mut (*header).live);
             ptr::drop_in_place(header);
-            std::alloc::dealloc(header.cast::<u8>(), layout);
+            alloc::alloc::dealloc(header.cast::<u8>(), layout);
             live.remove(layout.size());
         }
     }
@@ -514,8 +517,26 @@ unsafe fn drop_ranges(header: NonNull<Header>, drop_elems: DropElems, ranges: &[
 #[cold]
 #[inline(never)]
 fn abort_refcount_overflow() -> ! {
-    eprintln!(
-        "arena-arc: a chunk's reference count overflowed (more than isize::MAX handles); aborting"
-    );
-    std::process::abort()
+    const MESSAGE: &str =
+        "arena-arc: a chunk's reference count overflowed (more than isize::MAX handles); aborting";
+    #[cfg(feature = "std")]
+    {
+        std::eprintln!("{MESSAGE}");
+        std::process::abort()
+    }
+    // Without std there is no `process::abort`: panic, and panic again from
+    // a destructor while the first panic unwinds, which aborts (a panic
+    // during unwinding never returns). With `panic = "abort"` the first
+    // panic aborts already.
+    #[cfg(not(feature = "std"))]
+    {
+        struct PanicAgain;
+        impl Drop for PanicAgain {
+            fn drop(&mut self) {
+                panic!("{MESSAGE}");
+            }
+        }
+        let _bomb = PanicAgain;
+        panic!("{MESSAGE}");
+    }
 }

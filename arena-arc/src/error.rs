@@ -78,7 +78,7 @@ impl fmt::Display for AllocError {
     }
 }
 
-impl std::error::Error for AllocError {}
+impl core::error::Error for AllocError {}
 
 fn wider(index_type: &str) -> &'static str {
     match index_type {

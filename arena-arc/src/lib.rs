@@ -92,6 +92,29 @@
 //! # }
 //! ```
 //!
+//! # Text
+//!
+//! [`ArcStr`] is a `str` in a byte chunk: 16 bytes, cloned and dropped like
+//! an `ArcSlice<u8>`, compared and hashed like a `str`, cut with a zero-copy
+//! [`slice`](ArcStr::slice). With `std`, `ArcStr::from("main")` copies into
+//! [`TEXT_ARENA`], a per-thread arena of 4096-byte chunks.
+//!
+//! ```
+//! use std::collections::HashMap;
+//!
+//! use arena_arc::ArcStr;
+//!
+//! let line: ArcStr = "fn main() {}".into();
+//! let name = line.slice(3..7); // shares line's chunk
+//! let mut symbols: HashMap<ArcStr, usize> = HashMap::new();
+//! symbols.insert(name, 3);
+//! assert_eq!(symbols["main"], 3);
+//! ```
+//!
+//! A type with an arena also collects into it:
+//! `iter.collect::<ArcSlice<Node>>()` allocates in `Node`'s own per-thread
+//! arena (see [`ArenaAlloc`]).
+//!
 //! # Cycles, and trees that free themselves
 //!
 //! A chunk is freed when its last handle goes, so a chunk whose elements
@@ -120,6 +143,19 @@
 //! - **handles that the type does not report**: in a hand-written
 //!   [`ArenaLinks`] impl, or, with the derive, inside containers other than
 //!   `Option` (`Vec<ArcSingle<Node>>`): use an `ArcSlice<Node>` field.
+//!
+//! # Features
+//!
+//! - `std` (default): per-thread arenas ([`LocalArena`], [`ThreadArena`],
+//!   [`ArenaAlloc`]) and the builders' runtime. Without it the crate is
+//!   `#![no_std]` + `alloc` and offers [`Allocator`], the handles, the stats
+//!   and the errors; a reference count overflow then aborts by panicking
+//!   twice instead of calling `std::process::abort`.
+//! - `derive` (default, implies `std`): `#[derive(ArenaAlloc)]` and `arena!`.
+//! - `serde` (off): `Serialize` and `Deserialize` for the handles, and
+//!   `serde::DeserializeIn` to deserialize into a chosen [`Allocator`]; see
+//!   the `arena_arc::serde` module.
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(
     missing_docs,
@@ -127,35 +163,52 @@
     clippy::undocumented_unsafe_blocks
 )]
 
+extern crate alloc;
+
 mod allocator;
+#[cfg(feature = "std")]
 mod arena_alloc;
+#[cfg(feature = "std")]
 pub mod builder;
 mod chunk;
+#[cfg(feature = "std")]
+mod collect;
 mod error;
 mod index;
 mod links;
+#[cfg(feature = "std")]
 mod local_arena;
+#[cfg(feature = "serde")]
+pub mod serde;
 mod single;
 mod slice;
 mod stats;
 mod sync;
+mod text;
 
 pub use allocator::Allocator;
+#[cfg(feature = "std")]
 pub use arena_alloc::ArenaAlloc;
 #[cfg(feature = "derive")]
 pub use arena_arc_derive::{ArenaAlloc, arena};
 #[doc(hidden)]
+#[cfg(feature = "std")]
 pub use builder::__private;
+#[cfg(feature = "std")]
 pub use builder::{IntoArcSingle, IntoArcSlice};
 pub use error::AllocError;
 pub use index::IndexType;
 pub use links::{ArenaLinks, Link, Links};
+#[cfg(feature = "std")]
 pub use local_arena::{LocalArena, ThreadArena};
 pub use single::{ArcSingle, NotSingle};
 pub use slice::ArcSlice;
 pub use stats::ArenaStats;
+pub use text::{ArcStr, NotUtf8};
+#[cfg(feature = "std")]
+pub use text::{IntoArcStr, TEXT_ARENA, TEXT_CHUNK};
 
 /// The README's examples, compiled and run as doc tests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "derive"))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;

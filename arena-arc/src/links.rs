@@ -40,6 +40,8 @@
 //!
 //! [`Allocator::new_acyclic`]: crate::Allocator::new_acyclic
 
+use alloc::boxed::Box;
+use alloc::vec::Vec;
 use core::fmt;
 use core::marker::PhantomData;
 

@@ -12,7 +12,8 @@ use crate::slice::ArcSlice;
 use crate::stats::ArenaStats;
 
 /// One [`Allocator<T, L, N>`](Allocator) per thread, behind a `Copy` handle
-/// that can live in a `static`.
+/// that can live in a `static`. Needs the `std` feature (on by default): it
+/// is a thread-local.
 ///
 /// This is what [`arena!(static NAME: T, N)`](crate::arena) declares: an
 /// arena for any type, foreign ones included. Every method takes `&self` and
@@ -350,6 +351,7 @@ mod sealed {
 impl<T: 'static, L: IndexType, const N: usize> sealed::Sealed for LocalArena<T, L, N> {}
 
 /// The operations of a [`LocalArena<T, L, N>`](LocalArena), for any `N`.
+/// Needs the `std` feature (on by default).
 ///
 /// Rust can't yet use an associated constant as a const-generic argument,
 /// so [`ArenaAlloc`](crate::ArenaAlloc) names its arena through this trait

@@ -207,7 +207,7 @@ impl<T, L: IndexType> fmt::Display for NotSingle<T, L> {
     }
 }
 
-impl<T, L: IndexType> std::error::Error for NotSingle<T, L> {}
+impl<T, L: IndexType> core::error::Error for NotSingle<T, L> {}
 
 impl<T, L: IndexType> TryFrom<ArcSlice<T, L>> for ArcSingle<T, L> {
     type Error = NotSingle<T, L>;

@@ -9,6 +9,8 @@ use core::ops::{Bound, Deref, RangeBounds};
 use core::ptr::NonNull;
 use core::slice;
 
+use alloc::vec::Vec;
+
 use crate::chunk::Chunk;
 use crate::index::IndexType;
 use crate::single::ArcSingle;

@@ -1,4 +1,5 @@
-//! The atomics behind the chunk reference count, switched between `std` and
+//! The atomics behind the chunk reference count, switched between
+//! `core`/`alloc` (so they work without std) and
 //! [`loom`](https://docs.rs/loom) by `--cfg loom` so that the hand-over of a
 //! chunk between threads can be model-checked.
 
@@ -9,7 +10,6 @@ pub(crate) use loom::sync::{
 };
 
 #[cfg(not(loom))]
-pub(crate) use std::sync::{
-    Arc,
-    atomic::{AtomicUsize, Ordering},
-};
+pub(crate) use alloc::sync::Arc;
+#[cfg(not(loom))]
+pub(crate) use core::sync::atomic::{AtomicUsize, Ordering};

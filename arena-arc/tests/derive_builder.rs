@@ -200,3 +200,51 @@ fn derived_values_are_dropped_exactly_once_after_their_thread_ends() {
     drop(slice);
     assert_eq!(DROPS.load(Ordering::Relaxed), 15);
 }
+
+mod arc_str_fields {
+    use arena_arc::{ArcSlice, ArcStr, ArenaAlloc, arena};
+
+    arena!(static IDENTS: u8, 4096);
+
+    #[derive(ArenaAlloc, Debug)]
+    struct Ident {
+        #[arena(shared = IDENTS)]
+        name: ArcStr,
+        #[arena(shared = IDENTS)]
+        raw: ArcSlice<u8>,
+        #[arena(chunk = 16)]
+        kind: ArcStr<u16>,
+    }
+
+    #[test]
+    fn an_arc_str_setter_copies_text_and_moves_handles() {
+        let existing = IDENTS.alloc_str("moved");
+        let owned = String::from("kind");
+        let a = Ident::builder()
+            .name("copied")
+            .raw(&b"raw"[..])
+            .kind(&owned)
+            .build();
+        let b = Ident::builder()
+            .name(existing.clone())
+            .raw(a.raw.clone())
+            .kind(owned)
+            .build();
+        assert_eq!((a.name.as_str(), a.kind.as_str()), ("copied", "kind"));
+        // Moved in, not copied: the very same bytes.
+        assert!(ArcStr::ptr_eq(&b.name, &existing));
+        // `shared = IDENTS` puts ArcStr and ArcSlice<u8> fields in one arena.
+        assert!(ArcSlice::shares_chunk(a.name.as_arc_slice(), &a.raw));
+        // A field without `shared` has its own arena of 16-byte chunks.
+        let c = Ident::builder()
+            .name(String::from("s"))
+            .raw(vec![1])
+            .kind("a long kind, longer than 16 bytes")
+            .build();
+        assert_eq!(c.kind.len(), 33);
+        assert!(!ArcSlice::shares_chunk(
+            a.kind.as_arc_slice(),
+            c.kind.as_arc_slice()
+        ));
+    }
+}

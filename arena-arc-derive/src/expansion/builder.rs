@@ -296,7 +296,12 @@ fn field_setters(
             };
             (None, body)
         }
-        FieldKind::Slice { elem, index } | FieldKind::Single { elem, index } => {
+        FieldKind::Slice { .. } | FieldKind::Single { .. } | FieldKind::Str { .. } => {
+            let (elem, index) = field
+                .kind
+                .arena_elem_and_index()
+                .expect("a handle field has an arena");
+            let elem = &elem;
             let arena_ty;
             let arena_body;
             if let Some((_, shared)) = &field.attrs.shared {
@@ -340,6 +345,18 @@ fn field_setters(
                     #[inline]
                     #vis fn #with(self, len: usize, init: impl ::arena_arc::__private::FnMut(usize) -> #elem) -> #ret {
                         let value: #ty = ::arena_arc::__private::ThreadArena::alloc(&#arena_fn_name(), len, init);
+                        #store
+                    }
+                }
+            } else if matches!(field.kind, FieldKind::Str { .. }) {
+                let doc = format!(
+                    "Sets `{name}`: an existing `ArcStr` (moved in, no copy), or a `&str`, `&String` or `String` to copy into the field's arena."
+                );
+                quote! {
+                    #[doc = #doc]
+                    #[inline]
+                    #vis fn #setter(self, value: impl ::arena_arc::__private::IntoArcStr<#index>) -> #ret {
+                        let value: #ty = ::arena_arc::__private::IntoArcStr::into_arc_str(value, &#arena_fn_name());
                         #store
                     }
                 }

@@ -1,0 +1,166 @@
+//! [`ArcStr`] with per-thread arenas (feature `std`): the default text
+//! arena [`TEXT_ARENA`] behind `ArcStr::from(&str)`,
+//! [`LocalArena::alloc_str`], and [`IntoArcStr`], what a derived builder's
+//! `ArcStr` setter takes.
+
+use alloc::string::String;
+
+use super::ArcStr;
+use crate::allocator::Allocator;
+use crate::index::IndexType;
+use crate::local_arena::{LocalArena, ThreadArena};
+
+/// The chunk capacity of [`TEXT_ARENA`], in bytes: 4096, a page. A string
+/// longer than that gets a chunk of its own.
+///
+/// ```
+/// use arena_arc::{TEXT_ARENA, TEXT_CHUNK};
+///
+/// assert_eq!(TEXT_ARENA.chunk_capacity(), TEXT_CHUNK);
+/// ```
+pub const TEXT_CHUNK: usize = 4096;
+
+std::thread_local! {
+    static TEXT: Allocator<u8, u32, TEXT_CHUNK> = const { Allocator::new() };
+}
+
+/// The default text arena (feature `std`): one
+/// [`Allocator<u8, u32, TEXT_CHUNK>`](Allocator) per thread, where
+/// `ArcStr::from(&str)`, `From<String>`, `From<&String>` and serde's
+/// `ArcStr` deserialization copy their bytes. Chunks are [`TEXT_CHUNK`]
+/// (4096) bytes.
+///
+/// Strings are freed chunk by chunk, as every arena's slices are: a
+/// chunk of small strings is released with the last of them. Use it as a
+/// derive's `#[arena(shared = arena_arc::TEXT_ARENA)]` to put a field's
+/// strings there too, or declare your own with
+/// [`arena!(static NAMES: u8, 65536)`](crate::arena) to keep some text apart.
+///
+/// ```
+/// use arena_arc::{ArcStr, TEXT_ARENA};
+///
+/// let a: ArcStr = "main".into();
+/// let b = TEXT_ARENA.alloc_str("init");
+/// assert_eq!((a.as_str(), b.as_str()), ("main", "init"));
+/// assert!(TEXT_ARENA.stats().chunks_alive >= 1);
+/// ```
+pub static TEXT_ARENA: LocalArena<u8, u32, TEXT_CHUNK> = LocalArena::new(&TEXT);
+
+impl From<&str> for ArcStr {
+    /// Copies `s` into this thread's [`TEXT_ARENA`].
+    ///
+    /// ```
+    /// use arena_arc::ArcStr;
+    ///
+    /// let name: ArcStr = "main".into();
+    /// assert_eq!(name, "main");
+    /// ```
+    fn from(s: &str) -> Self {
+        TEXT_ARENA.alloc_str(s)
+    }
+}
+
+impl From<&String> for ArcStr {
+    /// Copies `s` into this thread's [`TEXT_ARENA`].
+    ///
+    /// ```
+    /// use arena_arc::ArcStr;
+    ///
+    /// let owned = String::from("x");
+    /// assert_eq!(ArcStr::from(&owned), owned);
+    /// ```
+    fn from(s: &String) -> Self {
+        TEXT_ARENA.alloc_str(s)
+    }
+}
+
+impl From<String> for ArcStr {
+    /// Copies `s` into this thread's [`TEXT_ARENA`] and frees the `String`.
+    ///
+    /// ```
+    /// use arena_arc::ArcStr;
+    ///
+    /// let text: ArcStr = format!("{}-{}", "a", 1).into();
+    /// assert_eq!(text, "a-1");
+    /// ```
+    fn from(s: String) -> Self {
+        TEXT_ARENA.alloc_str(&s)
+    }
+}
+
+impl<L: IndexType, const N: usize> LocalArena<u8, L, N> {
+    /// [`Allocator::alloc_str`] on this thread's allocator.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArcStr, arena};
+    ///
+    /// arena!(static NAMES: u8, 4096);
+    /// let name: ArcStr = NAMES.alloc_str("main");
+    /// assert_eq!(name, "main");
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn alloc_str(&self, s: &str) -> ArcStr<L> {
+        self.with(|a| a.alloc_str(s))
+    }
+}
+
+/// What a derived builder's setter for an `ArcStr<L>` field accepts: an
+/// existing `ArcStr<L>` (moved in, no copy) or text to copy into the
+/// field's arena: `&str`, `&String` or `String`.
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use arena_arc::{ArcStr, IntoArcStr, arena};
+///
+/// arena!(static NAMES: u8, 1024);
+///
+/// let copied: ArcStr = "abc".into_arc_str(&NAMES);
+/// let same: ArcStr = copied.clone().into_arc_str(&NAMES);
+/// assert!(ArcStr::ptr_eq(&copied, &same));
+/// assert_eq!(String::from("x").into_arc_str(&NAMES), "x");
+/// # }
+/// ```
+pub trait IntoArcStr<L: IndexType> {
+    /// Returns the handle, copying into `arena` if the text is not one yet.
+    ///
+    /// ```
+    /// use arena_arc::{ArcStr, IntoArcStr, TEXT_ARENA};
+    ///
+    /// let word: ArcStr = "word".into_arc_str(&TEXT_ARENA);
+    /// assert_eq!(word, "word");
+    /// ```
+    fn into_arc_str<A: ThreadArena<u8, L>>(self, arena: &A) -> ArcStr<L>;
+}
+
+impl<L: IndexType> IntoArcStr<L> for ArcStr<L> {
+    #[inline]
+    fn into_arc_str<A: ThreadArena<u8, L>>(self, _arena: &A) -> ArcStr<L> {
+        self
+    }
+}
+
+impl<L: IndexType> IntoArcStr<L> for &str {
+    #[inline]
+    fn into_arc_str<A: ThreadArena<u8, L>>(self, arena: &A) -> ArcStr<L> {
+        // UTF-8: the bytes of a `&str`, copied whole.
+        ArcStr {
+            bytes: arena.alloc_slice_copy(self.as_bytes()),
+        }
+    }
+}
+
+impl<L: IndexType> IntoArcStr<L> for &String {
+    #[inline]
+    fn into_arc_str<A: ThreadArena<u8, L>>(self, arena: &A) -> ArcStr<L> {
+        self.as_str().into_arc_str(arena)
+    }
+}
+
+impl<L: IndexType> IntoArcStr<L> for String {
+    #[inline]
+    fn into_arc_str<A: ThreadArena<u8, L>>(self, arena: &A) -> ArcStr<L> {
+        self.as_str().into_arc_str(arena)
+    }
+}
