@@ -262,6 +262,19 @@ pub(crate) unsafe fn count_self_links<T: ArenaLinks<L>, L: IndexType>(
     links.found
 }
 
+/// Counts the links of `value` that point into `chunk` (inlined into
+/// [`Allocator::alloc_linked`](crate::Allocator::alloc_linked)).
+#[inline(always)]
+pub(crate) fn count_links_of<T: ArenaLinks<L>, L: IndexType>(value: &T, chunk: Chunk<T>) -> usize {
+    let mut links = Links {
+        target: chunk,
+        found: 0,
+        _index: PhantomData,
+    };
+    value.visit_links(&mut links);
+    links.found
+}
+
 /// The signature of [`count_self_links`] once monomorphised.
 pub(crate) type CountSelfLinks<T> = unsafe fn(Chunk<T>, usize, usize) -> usize;
 
