@@ -466,7 +466,10 @@ fn main() {
     let mut js = String::new();
     writeln!(
         js,
-        "{{\n  \"nodes\": {},\n  \"rounds\": {},\n  \"quick\": {},\n  \"value\": {expected},\n  \"clones\": {},\n  \"contestants\": [",
+        "{{\n  \"unix_time\": {},\n  \"nodes\": {},\n  \"rounds\": {},\n  \"quick\": {},\n  \"value\": {expected},\n  \"clones\": {},\n  \"contestants\": [",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
         cfg.nodes,
         cfg.rounds,
         cfg.quick,
