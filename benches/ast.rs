@@ -6,6 +6,7 @@
 //! cargo bench --bench ast -- --quick      # or ARENA_BENCH_QUICK=1: 200,000 nodes, 3 rounds
 //! cargo bench --bench ast -- --only ours,multitude,Box
 //! cargo bench --bench ast -- --child ours --repeat 20   # one contestant, in this process (for perf)
+//! cargo bench --bench ast -- --clock cpu  # or ARENA_BENCH_CLOCK=cpu: thread CPU time, for a busy machine
 //! ```
 //!
 //! The tree (`ast/tree.rs`) is a postfix program generated from a fixed seed
@@ -151,11 +152,13 @@ struct Config {
     child: Option<String>,
     count: bool,
     repeat: usize,
+    cpu_clock: bool,
 }
 
 fn config() -> Config {
     let mut args = std::env::args().skip(1);
     let mut quick = std::env::var_os("ARENA_BENCH_QUICK").is_some_and(|v| v != "0");
+    let mut cpu_clock = std::env::var("ARENA_BENCH_CLOCK").is_ok_and(|v| v == "cpu");
     let (mut nodes, mut rounds, mut only, mut child, mut count, mut repeat) =
         (None, None, None, None, false, 1);
     while let Some(arg) = args.next() {
@@ -178,6 +181,7 @@ fn config() -> Config {
             }
             "--child" => child = Some(value("a contestant name")),
             "--count" => count = true,
+            "--clock" => cpu_clock = value("cpu or wall") == "cpu",
             // `cargo bench` passes `--bench`; criterion-style filters and
             // the rest are ignored.
             _ => {}
@@ -191,6 +195,7 @@ fn config() -> Config {
         child,
         count,
         repeat,
+        cpu_clock,
     }
 }
 
@@ -201,6 +206,7 @@ fn child(cfg: &Config, name: &str) {
     let ops = tree::generate(cfg.nodes, tree::SEED);
     let expected = tree::eval_ops(&ops);
     heap::COUNTING.store(cfg.count, Ordering::Relaxed);
+    run::CPU_CLOCK.store(cfg.cpu_clock, Ordering::Relaxed);
     for _ in 0..cfg.repeat {
         let s = (entry.run)(&ops);
         assert_eq!(
@@ -239,6 +245,7 @@ fn run_child(cfg: &Config, name: &str, count: bool) -> Fields {
     let exe = std::env::current_exe().expect("ast: current_exe");
     let mut cmd = Command::new(exe);
     cmd.args(["--child", name, "--nodes", &cfg.nodes.to_string()]);
+    cmd.args(["--clock", if cfg.cpu_clock { "cpu" } else { "wall" }]);
     if count {
         cmd.arg("--count");
     }
@@ -356,10 +363,11 @@ fn main() {
     let expected = tree::eval_ops(&ops);
     drop(ops);
     eprintln!(
-        "W8: {} nodes, {} rounds over {} contestants, one process per run{}",
+        "W8: {} nodes, {} rounds over {} contestants, one process per run, {} time{}",
         cfg.nodes,
         cfg.rounds,
         entries.len(),
+        if cfg.cpu_clock { "thread CPU" } else { "wall" },
         if cfg.quick { " (quick)" } else { "" }
     );
     let mut runs: Vec<Vec<Fields>> = vec![Vec::new(); entries.len()];
@@ -416,8 +424,10 @@ fn main() {
     let mut md = String::new();
     writeln!(
         md,
-        "W8: {} nodes, medians of {} runs (one process each), ns per node; value {expected}.\n",
-        cfg.nodes, cfg.rounds
+        "W8: {} nodes, medians of {} runs (one process each), ns per node ({} time); value {expected}.\n",
+        cfg.nodes,
+        cfg.rounds,
+        if cfg.cpu_clock { "thread CPU" } else { "wall" },
     )
     .unwrap();
     md.push_str(
@@ -466,13 +476,14 @@ fn main() {
     let mut js = String::new();
     writeln!(
         js,
-        "{{\n  \"unix_time\": {},\n  \"nodes\": {},\n  \"rounds\": {},\n  \"quick\": {},\n  \"value\": {expected},\n  \"clones\": {},\n  \"contestants\": [",
+        "{{\n  \"unix_time\": {},\n  \"nodes\": {},\n  \"rounds\": {},\n  \"quick\": {},\n  \"clock\": \"{}\",\n  \"value\": {expected},\n  \"clones\": {},\n  \"contestants\": [",
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
         cfg.nodes,
         cfg.rounds,
         cfg.quick,
+        if cfg.cpu_clock { "cpu" } else { "wall" },
         run::CLONES
     )
     .unwrap();

@@ -2,6 +2,7 @@
 //! and the process's resident memory did meanwhile.
 
 use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
@@ -11,6 +12,53 @@ use crate::tree::{Builder, Op, build, eval};
 /// How many root clones the clone phase makes (they are kept, then dropped
 /// untimed), so that the time per clone is above the clock's resolution.
 pub const CLONES: usize = 1000;
+
+/// Whether phases are timed in CPU time of the thread that runs them
+/// (`--clock cpu`) rather than wall time (the default). On a machine shared
+/// with other work, CPU time leaves out the time the thread waited for a
+/// core; it still counts the kernel's work for the thread (page faults).
+pub static CPU_CLOCK: AtomicBool = AtomicBool::new(false);
+
+/// A point in time on the chosen clock.
+#[derive(Clone, Copy)]
+pub enum Stamp {
+    Wall(Instant),
+    Cpu(u64),
+}
+
+fn thread_cpu_ns() -> u64 {
+    #[repr(C)]
+    struct Timespec {
+        sec: i64,
+        nsec: i64,
+    }
+    unsafe extern "C" {
+        fn clock_gettime(clock: i32, tp: *mut Timespec) -> i32;
+    }
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut ts = Timespec { sec: 0, nsec: 0 };
+    // SAFETY: `ts` is a valid `struct timespec` (two `long`s on 64-bit Linux).
+    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    ts.sec as u64 * 1_000_000_000 + ts.nsec as u64
+}
+
+impl Stamp {
+    pub fn now() -> Self {
+        if CPU_CLOCK.load(Ordering::Relaxed) {
+            Stamp::Cpu(thread_cpu_ns())
+        } else {
+            Stamp::Wall(Instant::now())
+        }
+    }
+    /// Nanoseconds since `self`, on the same thread.
+    pub fn ns(self) -> u64 {
+        match self {
+            Stamp::Wall(t) => t.elapsed().as_nanos() as u64,
+            Stamp::Cpu(t) => thread_cpu_ns() - t,
+        }
+    }
+}
 
 /// What one run of one contestant measured. Times in nanoseconds, bytes
 /// relative to what was in use before the run started.
@@ -90,19 +138,19 @@ impl Start {
 /// The clone and eval phases, on the main thread.
 pub fn clone_and_eval<B: Builder>(s: &mut Sample, root: &B::Link, clones: &mut Vec<B::Link>) {
     clones.clear();
-    let t = Instant::now();
+    let t = Stamp::now();
     for _ in 0..CLONES {
         match B::share(root) {
             Some(c) => clones.push(c),
             None => break,
         }
     }
-    let elapsed = t.elapsed().as_nanos() as u64;
+    let elapsed = t.ns();
     s.clone = (!clones.is_empty()).then_some(elapsed);
     clones.clear();
-    let t = Instant::now();
+    let t = Stamp::now();
     s.value = black_box(eval(black_box(&**root)));
-    s.eval = t.elapsed().as_nanos() as u64;
+    s.eval = t.ns();
 }
 
 /// A one-shot slot one thread fills and another waits on.
@@ -164,15 +212,15 @@ where
     let start = Start::now();
     std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
-            let t = Instant::now();
+            let t = Stamp::now();
             let b = B::default();
             let root = build(&b, ops);
-            let built = t.elapsed().as_nanos() as u64;
+            let built = t.ns();
             handoff.put((root, built));
             done.take();
-            let t = Instant::now();
+            let t = Stamp::now();
             drop(b);
-            t.elapsed().as_nanos() as u64
+            t.ns()
         });
         let (root, built) = handoff.take();
         s.build = built;
@@ -180,9 +228,9 @@ where
         let mut clones = Vec::with_capacity(CLONES);
         clone_and_eval::<B>(&mut s, &root, &mut clones);
         drop(clones);
-        let t = Instant::now();
+        let t = Stamp::now();
         drop(root);
-        s.drop_tree = t.elapsed().as_nanos() as u64;
+        s.drop_tree = t.ns();
         s.left_after_drop = start.left();
         done.put(());
         s.drop_arena = worker.join().unwrap();
@@ -198,8 +246,7 @@ where
 /// is dropped after the tree, timed with it.
 macro_rules! on_main {
     ($ops:expr, $arena:expr, |$a:ident| $builder:expr) => {{
-        use std::time::Instant;
-        use $crate::run::{CLONES, Sample, Start, clone_and_eval};
+        use $crate::run::{CLONES, Sample, Stamp, Start, clone_and_eval};
         use $crate::tree::{Builder, build};
         let ops: &[$crate::tree::Op] = $ops;
         let start = Start::now();
@@ -207,7 +254,7 @@ macro_rules! on_main {
         // typed-arena's element type borrows the arena itself, which only
         // the drop at the end of its scope allows.
         let (mut s, dropping) = {
-            let t = Instant::now();
+            let t = Stamp::now();
             let arena = $arena;
             let $a = &arena;
             let b = $builder;
@@ -215,7 +262,7 @@ macro_rules! on_main {
             let mut s = Sample {
                 nodes: ops.len(),
                 thread: "main",
-                build: t.elapsed().as_nanos() as u64,
+                build: t.ns(),
                 ..Sample::default()
             };
             fn sizes<B: Builder>(_: &B, s: &mut Sample) {
@@ -234,13 +281,13 @@ macro_rules! on_main {
             fn release<R>(root: R) {
                 drop(root);
             }
-            let t = Instant::now();
+            let t = Stamp::now();
             release(root);
-            s.drop_tree = t.elapsed().as_nanos() as u64;
+            s.drop_tree = t.ns();
             s.left_after_drop = start.left();
-            (s, Instant::now())
+            (s, Stamp::now())
         };
-        s.drop_arena = dropping.elapsed().as_nanos() as u64;
+        s.drop_arena = dropping.ns();
         s.left_after_end = start.left();
         start.finish(&mut s);
         s
