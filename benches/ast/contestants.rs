@@ -76,8 +76,15 @@ pub const ALL: &[Entry] = &[
     // since the node is not `tree::Expr`); it builds `on_worker`.
 ];
 
+/// Experiments, run only when named with `--only`: not contestants.
+pub const EXTRA: &[Entry] = &[Entry {
+    name: "bumpalo-fat",
+    label: "bumpalo with 16-byte links (a 40-byte node, as ours)",
+    run: bump_fat::run,
+}];
+
 pub fn find(name: &str) -> Option<&'static Entry> {
-    ALL.iter().find(|e| e.name == name)
+    ALL.iter().chain(EXTRA).find(|e| e.name == name)
 }
 
 // ----- std -------------------------------------------------------------------
@@ -199,6 +206,50 @@ mod bump {
     }
 
     /// The tree borrows the arena: it can't leave the thread that owns it.
+    pub fn run(ops: &[Op]) -> Sample {
+        on_main!(ops, Bump::new(), |a| Build(a))
+    }
+}
+
+/// What the node size alone costs: bumpalo with each child link padded to
+/// 16 bytes, as `ArcSingle` is, so the node is 40 bytes, as ours is.
+mod bump_fat {
+    use super::*;
+    use bumpalo::Bump;
+    use std::ops::Deref;
+
+    pub struct F<'a>(PhantomData<&'a ()>);
+    impl<'a> Family for F<'a> {
+        type One = Fat<'a>;
+        type Many = &'a [Expr<F<'a>>];
+    }
+
+    #[derive(Clone, Copy)]
+    pub struct Fat<'a>(&'a Expr<F<'a>>, #[allow(dead_code)] u32);
+    impl<'a> Deref for Fat<'a> {
+        type Target = Expr<F<'a>>;
+        #[inline]
+        fn deref(&self) -> &Expr<F<'a>> {
+            self.0
+        }
+    }
+
+    pub struct Build<'a>(&'a Bump);
+    impl<'a> ExprAlloc for Build<'a> {
+        type F = F<'a>;
+        #[inline]
+        fn one(&self, node: Expr<F<'a>>) -> Fat<'a> {
+            Fat(self.0.alloc(node), 0)
+        }
+        #[inline]
+        fn many(&self, args: impl ExactSizeIterator<Item = Expr<F<'a>>>) -> &'a [Expr<F<'a>>] {
+            self.0.alloc_slice_fill_iter(args)
+        }
+        fn share(root: &Fat<'a>) -> Option<Fat<'a>> {
+            Some(*root)
+        }
+    }
+
     pub fn run(ops: &[Op]) -> Sample {
         on_main!(ops, Bump::new(), |a| Build(a))
     }
