@@ -77,11 +77,23 @@ pub const ALL: &[Entry] = &[
 ];
 
 /// Experiments, run only when named with `--only`: not contestants.
-pub const EXTRA: &[Entry] = &[Entry {
-    name: "bumpalo-fat",
-    label: "bumpalo with 16-byte links (a 40-byte node, as ours)",
-    run: bump_fat::run,
-}];
+pub const EXTRA: &[Entry] = &[
+    Entry {
+        name: "bumpalo-fat",
+        label: "bumpalo with 16-byte links (a 40-byte node, as ours)",
+        run: bump_fat::run,
+    },
+    Entry {
+        name: "ours-ctor-count",
+        label: "`Allocator::new()` + a self-link count in the constructors (emulation)",
+        run: on_worker::<ours::CtorCount>,
+    },
+    Entry {
+        name: "ours-inline-count",
+        label: "`Allocator::new()` + a self-link count inlined in the caller (emulation)",
+        run: on_worker::<ours::InlineCount>,
+    },
+];
 
 pub fn find(name: &str) -> Option<&'static Entry> {
     ALL.iter().chain(EXTRA).find(|e| e.name == name)
@@ -414,6 +426,111 @@ mod ours {
         #[inline]
         fn many(&self, args: impl ExactSizeIterator<Item = Expr<F>>) -> ArcSlice<Expr<F>> {
             self.0.alloc_from_iter(args)
+        }
+        fn share(root: &ArcSingle<Expr<F>>) -> Option<ArcSingle<Expr<F>>> {
+            Some(root.clone())
+        }
+    }
+
+    /// An emulation, to price a statically dispatched self-link count
+    /// before changing the runtime: the leaking allocator, plus, before each
+    /// allocation, the work an inlined count would do (visit the value's
+    /// links, compare each with the current chunk's slots, add up), on a
+    /// value whose variant is not known at the call site, as in `build`.
+    /// The allocator does not use the count: the tree leaks as with `new()`.
+    #[derive(Default)]
+    pub struct InlineCount {
+        arena: Allocator<Expr<F>>,
+        /// The last slot handed out: stands for the current chunk.
+        last: core::cell::Cell<usize>,
+        found: core::cell::Cell<usize>,
+    }
+    impl InlineCount {
+        #[inline(always)]
+        fn near(&self, p: *const Expr<F>) -> usize {
+            let span = 256 * size_of::<Expr<F>>();
+            usize::from(self.last.get().wrapping_sub(p as usize) < span)
+        }
+        #[inline(always)]
+        fn count(&self, node: &Expr<F>) -> usize {
+            match node {
+                Expr::Num(_) => 0,
+                Expr::Neg(a) => self.near(a.as_ptr()),
+                Expr::Add(a, b) | Expr::Mul(a, b) => self.near(a.as_ptr()) + self.near(b.as_ptr()),
+                Expr::Call(args) => self.near(args.as_ptr()),
+            }
+        }
+    }
+    impl Drop for InlineCount {
+        fn drop(&mut self) {
+            std::hint::black_box(self.found.get());
+        }
+    }
+    impl ExprAlloc for InlineCount {
+        type F = F;
+        #[inline]
+        fn one(&self, node: Expr<F>) -> ArcSingle<Expr<F>> {
+            self.found.set(self.found.get() + self.count(&node));
+            let handle = self.arena.alloc_value(node);
+            self.last.set(handle.as_ptr() as usize);
+            handle
+        }
+        #[inline]
+        fn many(&self, mut args: impl ExactSizeIterator<Item = Expr<F>>) -> ArcSlice<Expr<F>> {
+            self.arena.alloc(args.len(), |_| {
+                let node = args.next().unwrap();
+                self.found.set(self.found.get() + self.count(&node));
+                node
+            })
+        }
+        fn share(root: &ArcSingle<Expr<F>>) -> Option<ArcSingle<Expr<F>>> {
+            Some(root.clone())
+        }
+    }
+
+    /// The second emulation: count where the variant is known, in the
+    /// constructors (`neg`, `add`, `mul` compare their link arguments with
+    /// the current chunk), and visit only the values moved into a call's
+    /// argument list, as a derive-generated constructor could. Leaks, as
+    /// `new()` does.
+    #[derive(Default)]
+    pub struct CtorCount(InlineCount);
+    impl crate::tree::Builder for CtorCount {
+        type Node = Expr<F>;
+        type Link = ArcSingle<Expr<F>>;
+        #[inline(always)]
+        fn num(&self, v: i64) -> Expr<F> {
+            Expr::Num(v)
+        }
+        #[inline(always)]
+        fn neg(&self, a: ArcSingle<Expr<F>>) -> Expr<F> {
+            let c = &self.0;
+            c.found.set(c.found.get() + c.near(a.as_ptr()));
+            Expr::Neg(a)
+        }
+        #[inline(always)]
+        fn add(&self, a: ArcSingle<Expr<F>>, b: ArcSingle<Expr<F>>) -> Expr<F> {
+            let c = &self.0;
+            c.found
+                .set(c.found.get() + c.near(a.as_ptr()) + c.near(b.as_ptr()));
+            Expr::Add(a, b)
+        }
+        #[inline(always)]
+        fn mul(&self, a: ArcSingle<Expr<F>>, b: ArcSingle<Expr<F>>) -> Expr<F> {
+            let c = &self.0;
+            c.found
+                .set(c.found.get() + c.near(a.as_ptr()) + c.near(b.as_ptr()));
+            Expr::Mul(a, b)
+        }
+        #[inline(always)]
+        fn call(&self, args: impl ExactSizeIterator<Item = Expr<F>>) -> Expr<F> {
+            Expr::Call(self.0.many(args))
+        }
+        #[inline(always)]
+        fn link(&self, node: Expr<F>) -> ArcSingle<Expr<F>> {
+            let handle = self.0.arena.alloc_value(node);
+            self.0.last.set(handle.as_ptr() as usize);
+            handle
         }
         fn share(root: &ArcSingle<Expr<F>>) -> Option<ArcSingle<Expr<F>>> {
             Some(root.clone())
