@@ -7,6 +7,7 @@
 //! cargo bench --bench ast -- --only ours,multitude,Box
 //! cargo bench --bench ast -- --child ours --repeat 20   # one contestant, in this process (for perf)
 //! cargo bench --bench ast -- --clock cpu  # or ARENA_BENCH_CLOCK=cpu: thread CPU time, for a busy machine
+//! cargo bench --bench ast -- --only bumpalo,bumpalo-fat   # opt-in experiments: `contestants::EXTRA`
 //! ```
 //!
 //! The tree (`ast/tree.rs`) is a postfix program generated from a fixed seed
