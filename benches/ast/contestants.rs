@@ -1,0 +1,539 @@
+//! The W8 contestants. Each is one small module: its link types (a
+//! [`Family`]), its allocations ([`ExprAlloc`], or a [`Builder`] of its own
+//! for a node type of its own), and one line in [`ALL`] saying where it
+//! builds.
+//!
+//! Every one is used as its documentation shows: `Box::new` and a collected
+//! `Box<[Expr]>` (one allocation of the exact size, `Drain` being
+//! `TrustedLen`), the same for `Rc` and `Arc`; the arenas through their
+//! allocate-a-value and fill-a-slice-from-an-iterator methods.
+
+use std::marker::PhantomData;
+
+use crate::run::{Sample, on_main, on_worker};
+use crate::tree::{Expr, ExprAlloc, Family, Op};
+
+/// One contestant: a name for the command line and the JSON, a label for
+/// the tables, and how to run it once.
+pub struct Entry {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub run: fn(&[Op]) -> Sample,
+}
+
+/// Every contestant, in the order of the tables.
+pub const ALL: &[Entry] = &[
+    Entry {
+        name: "Box",
+        label: "`Box<Expr>` / `Box<[Expr]>`",
+        run: on_worker::<std_box::Build>,
+    },
+    Entry {
+        name: "Rc",
+        label: "`Rc<Expr>` / `Rc<[Expr]>` (main thread)",
+        run: std_rc::run,
+    },
+    Entry {
+        name: "Arc",
+        label: "`Arc<Expr>` / `Arc<[Expr]>`",
+        run: on_worker::<std_arc::Build>,
+    },
+    Entry {
+        name: "bumpalo",
+        label: "bumpalo 3.20.4 `&Expr` (main thread)",
+        run: bump::run,
+    },
+    Entry {
+        name: "typed-arena",
+        label: "typed-arena 2.0.2 `&Expr` (main thread)",
+        run: typed::run,
+    },
+    Entry {
+        name: "multitude",
+        label: "multitude 0.12.0 `Arc`",
+        run: on_worker::<multi::Build>,
+    },
+    Entry {
+        name: "arena-arc-0.1.2",
+        label: "arena-arc 0.1.2 (leaks the tree)",
+        run: on_worker::<orig::Build>,
+    },
+    Entry {
+        name: "ours-leaking",
+        label: "this crate, `Allocator::new()` (leaks the tree)",
+        run: on_worker::<ours::Build<false>>,
+    },
+    Entry {
+        name: "ours",
+        label: "this crate, `Allocator::new_acyclic()`",
+        run: on_worker::<ours::Build<true>>,
+    },
+    // The lead adds two more here, once `#[derive(ArenaAlloc)]` has landed:
+    // this crate through the derive on a struct ("ours-derive-struct") and
+    // on an enum ("ours-derive-enum"). Each is a module below with its own
+    // node type (deriving `ArenaAlloc`), an `ExprNode` impl for it (one
+    // `match` into `tree::View`), and a `Builder` impl (not `ExprAlloc`,
+    // since the node is not `tree::Expr`); it builds `on_worker`.
+];
+
+/// Experiments, run only when named with `--only`: not contestants.
+pub const EXTRA: &[Entry] = &[
+    Entry {
+        name: "bumpalo-fat",
+        label: "bumpalo with 16-byte links (a 40-byte node, as ours)",
+        run: bump_fat::run,
+    },
+    Entry {
+        name: "ours-ctor-count",
+        label: "`Allocator::new()` + a self-link count in the constructors (emulation)",
+        run: on_worker::<ours::CtorCount>,
+    },
+    Entry {
+        name: "ours-inline-count",
+        label: "`Allocator::new()` + a self-link count inlined in the caller (emulation)",
+        run: on_worker::<ours::InlineCount>,
+    },
+];
+
+pub fn find(name: &str) -> Option<&'static Entry> {
+    ALL.iter().chain(EXTRA).find(|e| e.name == name)
+}
+
+// ----- std -------------------------------------------------------------------
+
+mod std_box {
+    use super::*;
+
+    pub struct F;
+    impl Family for F {
+        type One = Box<Expr<F>>;
+        type Many = Box<[Expr<F>]>;
+    }
+
+    #[derive(Default)]
+    pub struct Build;
+    impl ExprAlloc for Build {
+        type F = F;
+        #[inline]
+        fn one(&self, node: Expr<F>) -> Box<Expr<F>> {
+            Box::new(node)
+        }
+        #[inline]
+        fn many(&self, args: impl ExactSizeIterator<Item = Expr<F>>) -> Box<[Expr<F>]> {
+            args.collect()
+        }
+        fn share(_: &Box<Expr<F>>) -> Option<Box<Expr<F>>> {
+            None
+        }
+    }
+}
+
+mod std_rc {
+    use super::*;
+    use std::rc::Rc;
+
+    pub struct F;
+    impl Family for F {
+        type One = Rc<Expr<F>>;
+        type Many = Rc<[Expr<F>]>;
+    }
+
+    #[derive(Default)]
+    pub struct Build;
+    impl ExprAlloc for Build {
+        type F = F;
+        #[inline]
+        fn one(&self, node: Expr<F>) -> Rc<Expr<F>> {
+            Rc::new(node)
+        }
+        #[inline]
+        fn many(&self, args: impl ExactSizeIterator<Item = Expr<F>>) -> Rc<[Expr<F>]> {
+            args.collect()
+        }
+        fn share(root: &Rc<Expr<F>>) -> Option<Rc<Expr<F>>> {
+            Some(Rc::clone(root))
+        }
+    }
+
+    /// `Rc` is not `Send`: the tree can't leave the thread that builds it.
+    pub fn run(ops: &[Op]) -> Sample {
+        on_main!(ops, (), |_a| Build)
+    }
+}
+
+mod std_arc {
+    use super::*;
+    use std::sync::Arc;
+
+    pub struct F;
+    impl Family for F {
+        type One = Arc<Expr<F>>;
+        type Many = Arc<[Expr<F>]>;
+    }
+
+    #[derive(Default)]
+    pub struct Build;
+    impl ExprAlloc for Build {
+        type F = F;
+        #[inline]
+        fn one(&self, node: Expr<F>) -> Arc<Expr<F>> {
+            Arc::new(node)
+        }
+        #[inline]
+        fn many(&self, args: impl ExactSizeIterator<Item = Expr<F>>) -> Arc<[Expr<F>]> {
+            args.collect()
+        }
+        fn share(root: &Arc<Expr<F>>) -> Option<Arc<Expr<F>>> {
+            Some(Arc::clone(root))
+        }
+    }
+}
+
+// ----- arenas without shared ownership ----------------------------------------
+
+mod bump {
+    use super::*;
+    use bumpalo::Bump;
+
+    pub struct F<'a>(PhantomData<&'a ()>);
+    impl<'a> Family for F<'a> {
+        type One = &'a Expr<F<'a>>;
+        type Many = &'a [Expr<F<'a>>];
+    }
+
+    pub struct Build<'a>(&'a Bump);
+    impl<'a> ExprAlloc for Build<'a> {
+        type F = F<'a>;
+        #[inline]
+        fn one(&self, node: Expr<F<'a>>) -> &'a Expr<F<'a>> {
+            self.0.alloc(node)
+        }
+        #[inline]
+        fn many(&self, args: impl ExactSizeIterator<Item = Expr<F<'a>>>) -> &'a [Expr<F<'a>>] {
+            self.0.alloc_slice_fill_iter(args)
+        }
+        fn share(root: &&'a Expr<F<'a>>) -> Option<&'a Expr<F<'a>>> {
+            Some(*root)
+        }
+    }
+
+    /// The tree borrows the arena: it can't leave the thread that owns it.
+    pub fn run(ops: &[Op]) -> Sample {
+        on_main!(ops, Bump::new(), |a| Build(a))
+    }
+}
+
+/// What the node size alone costs: bumpalo with each child link padded to
+/// 16 bytes, as `ArcSingle` is, so the node is 40 bytes, as ours is.
+mod bump_fat {
+    use super::*;
+    use bumpalo::Bump;
+    use std::ops::Deref;
+
+    pub struct F<'a>(PhantomData<&'a ()>);
+    impl<'a> Family for F<'a> {
+        type One = Fat<'a>;
+        type Many = &'a [Expr<F<'a>>];
+    }
+
+    #[derive(Clone, Copy)]
+    pub struct Fat<'a>(&'a Expr<F<'a>>, #[allow(dead_code)] u32);
+    impl<'a> Deref for Fat<'a> {
+        type Target = Expr<F<'a>>;
+        #[inline]
+        fn deref(&self) -> &Expr<F<'a>> {
+            self.0
+        }
+    }
+
+    pub struct Build<'a>(&'a Bump);
+    impl<'a> ExprAlloc for Build<'a> {
+        type F = F<'a>;
+        #[inline]
+        fn one(&self, node: Expr<F<'a>>) -> Fat<'a> {
+            Fat(self.0.alloc(node), 0)
+        }
+        #[inline]
+        fn many(&self, args: impl ExactSizeIterator<Item = Expr<F<'a>>>) -> &'a [Expr<F<'a>>] {
+            self.0.alloc_slice_fill_iter(args)
+        }
+        fn share(root: &Fat<'a>) -> Option<Fat<'a>> {
+            Some(*root)
+        }
+    }
+
+    pub fn run(ops: &[Op]) -> Sample {
+        on_main!(ops, Bump::new(), |a| Build(a))
+    }
+}
+
+mod typed {
+    use super::*;
+    use typed_arena::Arena;
+
+    pub struct F<'a>(PhantomData<&'a ()>);
+    impl<'a> Family for F<'a> {
+        type One = &'a Expr<F<'a>>;
+        type Many = &'a [Expr<F<'a>>];
+    }
+
+    pub struct Build<'a>(&'a Arena<Expr<F<'a>>>);
+    impl<'a> ExprAlloc for Build<'a> {
+        type F = F<'a>;
+        #[inline]
+        fn one(&self, node: Expr<F<'a>>) -> &'a Expr<F<'a>> {
+            self.0.alloc(node)
+        }
+        #[inline]
+        fn many(&self, args: impl ExactSizeIterator<Item = Expr<F<'a>>>) -> &'a [Expr<F<'a>>] {
+            self.0.alloc_extend(args)
+        }
+        fn share(root: &&'a Expr<F<'a>>) -> Option<&'a Expr<F<'a>>> {
+            Some(*root)
+        }
+    }
+
+    /// As bumpalo: the tree borrows the arena.
+    pub fn run(ops: &[Op]) -> Sample {
+        on_main!(ops, Arena::new(), |a| Build(a))
+    }
+}
+
+// ----- multitude ---------------------------------------------------------------
+
+mod multi {
+    use super::*;
+    use multitude::{Arc, Arena};
+
+    pub struct F;
+    impl Family for F {
+        type One = Arc<Expr<F>>;
+        type Many = Arc<[Expr<F>]>;
+    }
+
+    #[derive(Default)]
+    pub struct Build(Arena);
+    impl ExprAlloc for Build {
+        type F = F;
+        #[inline]
+        fn one(&self, node: Expr<F>) -> Arc<Expr<F>> {
+            self.0.alloc_arc(node)
+        }
+        #[inline]
+        fn many(&self, mut args: impl ExactSizeIterator<Item = Expr<F>>) -> Arc<[Expr<F>]> {
+            self.0
+                .alloc_slice_fill_with_arc(args.len(), |_| args.next().unwrap())
+        }
+        fn share(root: &Arc<Expr<F>>) -> Option<Arc<Expr<F>>> {
+            Some(Arc::clone(root))
+        }
+    }
+}
+
+// ----- arena-arc 0.1.2 -----------------------------------------------------------
+
+mod orig {
+    use super::*;
+    use arena_arc_orig::{Allocator, ArcSingle, ArcSlice};
+    use std::cell::UnsafeCell;
+
+    pub struct F;
+    impl Family for F {
+        type One = ArcSingle<Expr<F>>;
+        type Many = ArcSlice<Expr<F>>;
+    }
+
+    /// Its `alloc` takes `&mut self`; the cell lets the builder take `&self`.
+    #[derive(Default)]
+    pub struct Build(UnsafeCell<Allocator<Expr<F>>>);
+    impl Build {
+        #[inline]
+        #[allow(clippy::mut_from_ref)]
+        fn get(&self) -> &mut Allocator<Expr<F>> {
+            // SAFETY: `Build` is `!Sync` and used by one thread; the
+            // closures passed to `alloc` only read an iterator over the
+            // builder's stack, never the allocator, so this is the only
+            // reference to it while it lives.
+            unsafe { &mut *self.0.get() }
+        }
+    }
+    impl ExprAlloc for Build {
+        type F = F;
+        #[inline]
+        fn one(&self, node: Expr<F>) -> ArcSingle<Expr<F>> {
+            self.get().alloc_value(node)
+        }
+        #[inline]
+        fn many(&self, mut args: impl ExactSizeIterator<Item = Expr<F>>) -> ArcSlice<Expr<F>> {
+            self.get()
+                .alloc(args.len() as u32, |_| args.next().unwrap())
+        }
+        fn share(root: &ArcSingle<Expr<F>>) -> Option<ArcSingle<Expr<F>>> {
+            Some(root.clone())
+        }
+    }
+}
+
+// ----- this crate ------------------------------------------------------------------
+
+mod ours {
+    use super::*;
+    use arena_arc::{Allocator, ArcSingle, ArcSlice, ArenaLinks, Links};
+
+    pub struct F;
+    impl Family for F {
+        type One = ArcSingle<Expr<F>>;
+        type Many = ArcSlice<Expr<F>>;
+    }
+
+    // SAFETY: every handle of every variant is a field owned by value and
+    // reported once; `Expr` has no `Drop` impl.
+    unsafe impl ArenaLinks for Expr<F> {
+        #[inline]
+        fn visit_links(&self, links: &mut Links<Self>) {
+            match self {
+                Expr::Num(_) => {}
+                Expr::Neg(a) => links.single(a),
+                Expr::Add(a, b) | Expr::Mul(a, b) => {
+                    links.single(a);
+                    links.single(b);
+                }
+                Expr::Call(args) => links.slice(args),
+            }
+        }
+    }
+
+    /// By hand through `Allocator` (default chunk capacity, 256 nodes):
+    /// `ACYCLIC` picks `new_acyclic()` (frees the tree) or `new()` (the
+    /// 0.2 build before acyclic arenas, which leaks it; kept to measure
+    /// what the acyclic bookkeeping costs).
+    pub struct Build<const ACYCLIC: bool>(Allocator<Expr<F>>);
+    impl<const ACYCLIC: bool> Default for Build<ACYCLIC> {
+        fn default() -> Self {
+            Build(if ACYCLIC {
+                Allocator::new_acyclic()
+            } else {
+                Allocator::new()
+            })
+        }
+    }
+    impl<const ACYCLIC: bool> ExprAlloc for Build<ACYCLIC> {
+        type F = F;
+        #[inline]
+        fn one(&self, node: Expr<F>) -> ArcSingle<Expr<F>> {
+            self.0.alloc_value(node)
+        }
+        #[inline]
+        fn many(&self, args: impl ExactSizeIterator<Item = Expr<F>>) -> ArcSlice<Expr<F>> {
+            self.0.alloc_from_iter(args)
+        }
+        fn share(root: &ArcSingle<Expr<F>>) -> Option<ArcSingle<Expr<F>>> {
+            Some(root.clone())
+        }
+    }
+
+    /// An emulation, to price a statically dispatched self-link count
+    /// before changing the runtime: the leaking allocator, plus, before each
+    /// allocation, the work an inlined count would do (visit the value's
+    /// links, compare each with the current chunk's slots, add up), on a
+    /// value whose variant is not known at the call site, as in `build`.
+    /// The allocator does not use the count: the tree leaks as with `new()`.
+    #[derive(Default)]
+    pub struct InlineCount {
+        arena: Allocator<Expr<F>>,
+        /// The last slot handed out: stands for the current chunk.
+        last: core::cell::Cell<usize>,
+        found: core::cell::Cell<usize>,
+    }
+    impl InlineCount {
+        #[inline(always)]
+        fn near(&self, p: *const Expr<F>) -> usize {
+            let span = 256 * size_of::<Expr<F>>();
+            usize::from(self.last.get().wrapping_sub(p as usize) < span)
+        }
+        #[inline(always)]
+        fn count(&self, node: &Expr<F>) -> usize {
+            match node {
+                Expr::Num(_) => 0,
+                Expr::Neg(a) => self.near(a.as_ptr()),
+                Expr::Add(a, b) | Expr::Mul(a, b) => self.near(a.as_ptr()) + self.near(b.as_ptr()),
+                Expr::Call(args) => self.near(args.as_ptr()),
+            }
+        }
+    }
+    impl Drop for InlineCount {
+        fn drop(&mut self) {
+            std::hint::black_box(self.found.get());
+        }
+    }
+    impl ExprAlloc for InlineCount {
+        type F = F;
+        #[inline]
+        fn one(&self, node: Expr<F>) -> ArcSingle<Expr<F>> {
+            self.found.set(self.found.get() + self.count(&node));
+            let handle = self.arena.alloc_value(node);
+            self.last.set(handle.as_ptr() as usize);
+            handle
+        }
+        #[inline]
+        fn many(&self, mut args: impl ExactSizeIterator<Item = Expr<F>>) -> ArcSlice<Expr<F>> {
+            self.arena.alloc(args.len(), |_| {
+                let node = args.next().unwrap();
+                self.found.set(self.found.get() + self.count(&node));
+                node
+            })
+        }
+        fn share(root: &ArcSingle<Expr<F>>) -> Option<ArcSingle<Expr<F>>> {
+            Some(root.clone())
+        }
+    }
+
+    /// The second emulation: count where the variant is known, in the
+    /// constructors (`neg`, `add`, `mul` compare their link arguments with
+    /// the current chunk), and visit only the values moved into a call's
+    /// argument list, as a derive-generated constructor could. Leaks, as
+    /// `new()` does.
+    #[derive(Default)]
+    pub struct CtorCount(InlineCount);
+    impl crate::tree::Builder for CtorCount {
+        type Node = Expr<F>;
+        type Link = ArcSingle<Expr<F>>;
+        #[inline(always)]
+        fn num(&self, v: i64) -> Expr<F> {
+            Expr::Num(v)
+        }
+        #[inline(always)]
+        fn neg(&self, a: ArcSingle<Expr<F>>) -> Expr<F> {
+            let c = &self.0;
+            c.found.set(c.found.get() + c.near(a.as_ptr()));
+            Expr::Neg(a)
+        }
+        #[inline(always)]
+        fn add(&self, a: ArcSingle<Expr<F>>, b: ArcSingle<Expr<F>>) -> Expr<F> {
+            let c = &self.0;
+            c.found
+                .set(c.found.get() + c.near(a.as_ptr()) + c.near(b.as_ptr()));
+            Expr::Add(a, b)
+        }
+        #[inline(always)]
+        fn mul(&self, a: ArcSingle<Expr<F>>, b: ArcSingle<Expr<F>>) -> Expr<F> {
+            let c = &self.0;
+            c.found
+                .set(c.found.get() + c.near(a.as_ptr()) + c.near(b.as_ptr()));
+            Expr::Mul(a, b)
+        }
+        #[inline(always)]
+        fn call(&self, args: impl ExactSizeIterator<Item = Expr<F>>) -> Expr<F> {
+            Expr::Call(self.0.many(args))
+        }
+        #[inline(always)]
+        fn link(&self, node: Expr<F>) -> ArcSingle<Expr<F>> {
+            let handle = self.0.arena.alloc_value(node);
+            self.0.last.set(handle.as_ptr() as usize);
+            handle
+        }
+        fn share(root: &ArcSingle<Expr<F>>) -> Option<ArcSingle<Expr<F>>> {
+            Some(root.clone())
+        }
+    }
+}
