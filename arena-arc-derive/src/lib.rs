@@ -109,7 +109,7 @@ use syn::{DeriveInput, parse_macro_input};
 #[proc_macro_derive(ArenaAlloc, attributes(arena))]
 pub fn derive_arena_alloc(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    parse::struct_model(&input)
+    parse::derive_model(&input)
         .map(|model| expansion::derive(&model))
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
