@@ -69,8 +69,9 @@
 //! With the `derive` feature (on by default), types get per-thread arenas
 //! and never hold an [`Allocator`] by hand: [`arena!`](macro@arena) declares
 //! one for any type, [`#[derive(ArenaAlloc)]`](derive@ArenaAlloc) gives a
-//! struct its own plus a typed builder, and the [`ArenaAlloc`] trait has
-//! the allocation methods (`Foo::alloc(len, init)`, `Foo::alloc_value(v)`).
+//! struct or enum its own (and a struct a typed builder), and the
+//! [`ArenaAlloc`] trait has the allocation methods (`Foo::alloc(len, init)`,
+//! `Foo::alloc_value(v)`).
 //!
 //! ```
 //! # #[cfg(feature = "derive")] {
@@ -92,8 +93,50 @@
 //!
 //! # Cycles
 //!
-//! A chunk that holds a handle to itself is never freed, exactly like a
-//! cycle of `Arc`s: see [`Allocator`].
+//! In a plain [`Allocator`], a chunk that holds a handle to itself is never
+//! freed, exactly like a cycle of `Arc`s. Recursive types avoid this in an
+//! *acyclic* arena ([`Allocator::new_acyclic`], for a type that reports its
+//! self-links through [`ArenaLinks`]): a tree or DAG of it is freed with its
+//! last outside handle. [`#[derive(ArenaAlloc)]`](derive@ArenaAlloc) does
+//! this for a struct or enum whose fields hold `ArcSlice<Self>`,
+//! `ArcSingle<Self>` or an `Option` of either, and forbids its `Drop` impl
+//! (put drop logic in a field's type); [`arena!`](macro@arena) of such a
+//! type is acyclic too.
+//!
+//! ```
+//! # #[cfg(feature = "derive")] {
+//! use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc};
+//!
+//! #[derive(ArenaAlloc)]
+//! enum Expr {
+//!     Num(i64),
+//!     Neg(ArcSingle<Expr>),
+//!     Call { callee: String, args: ArcSlice<Expr> },
+//! }
+//!
+//! let args = Expr::alloc(2, |i| Expr::Num(i as i64));
+//! let call = Expr::alloc_value(Expr::Call { callee: "max".into(), args });
+//! let neg = Expr::alloc_value(Expr::Neg(call));
+//! // Parents share chunks with their children, yet dropping `neg` (and the
+//! // thread's arena) frees them all.
+//! drop(neg);
+//! # }
+//! ```
+//!
+//! Links that still count, and so can still form a cycle (a leak, never
+//! undefined behaviour), each with its fix:
+//!
+//! - two types in two arenas that point at each other (`Stmt` holding
+//!   `ArcSlice<Expr>`, `Expr` holding `ArcSlice<Stmt>`): put mutually
+//!   recursive node kinds in one enum;
+//! - handles behind interior mutability (`RefCell<Option<ArcSingle<Node>>>`),
+//!   which cannot be reported: keep links immutable, build parents after
+//!   their children;
+//! - handles inside other containers (`Vec<ArcSingle<Node>>`): the derive
+//!   reports only `ArcSlice`, `ArcSingle` and `Option` fields as written; use
+//!   an `ArcSlice<Node>` for a list, or implement [`ArenaLinks`] by hand
+//!   (it can report `Vec`s and `Box`es of handles) for a type you do not
+//!   derive.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(
     missing_docs,
