@@ -191,7 +191,7 @@ use syn::{DeriveInput, parse_macro_input};
 /// }
 ///
 /// std::thread::spawn(|| {
-///     let root = Node::alloc_value(tree(3)); // 40 nodes, in one chunk
+///     let root = Node::alloc_value(tree(3)); // 40 nodes, in chunks of 64
 ///     assert_eq!(root.children[2].children.len(), 3);
 /// })
 /// .join()

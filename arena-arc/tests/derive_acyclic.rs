@@ -195,7 +195,7 @@ fn nested_alloc_across_chunk_boundaries_is_freed() {
         let root = Node::alloc_value(nested(ids, DEPTH, 3));
         assert_eq!(count(&root), ids.0 as usize);
         assert_eq!(sum(&root), (0..ids.0 as u64).sum::<u64>());
-        assert!(Node::arena_stats().chunks_created > 3);
+        assert!(Node::arena_stats().chunks_created >= 2);
     });
 }
 
