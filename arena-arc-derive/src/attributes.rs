@@ -4,12 +4,12 @@
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
-use syn::{Attribute, Expr, ExprLit, Lit, Token, Type};
+use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Path, Token, Type};
 
 use crate::validation::Errors;
 
-/// The keys `#[arena(...)]` accepts on a struct.
-pub const STRUCT_KEYS: &[&str] = &["chunk", "index"];
+/// The keys `#[arena(...)]` accepts on the derived type.
+pub const STRUCT_KEYS: &[&str] = &["chunk", "index", "crate"];
 /// The keys `#[arena(...)]` accepts on a field.
 pub const FIELD_KEYS: &[&str] = &["chunk", "shared", "into", "default"];
 
@@ -20,11 +20,14 @@ pub struct Chunk {
     pub span: Span,
 }
 
-/// `#[arena(...)]` on the struct.
+/// `#[arena(...)]` on the derived struct or enum.
 #[derive(Default)]
 pub struct StructAttrs {
     pub chunk: Option<Chunk>,
     pub index: Option<Type>,
+    /// `crate = path`: where the runtime crate is, for crates that rename
+    /// the dependency.
+    pub krate: Option<Path>,
 }
 
 /// How a field becomes optional.
@@ -44,7 +47,7 @@ pub struct FieldAttrs {
     pub default: Option<(Span, DefaultValue)>,
 }
 
-/// Reads every `#[arena(...)]` among `attrs` of the struct.
+/// Reads every `#[arena(...)]` among `attrs` of the derived type.
 pub fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
     let mut out = StructAttrs::default();
     for_each_key(attrs, errors, |meta| {
@@ -54,9 +57,12 @@ pub fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
         } else if meta.path.is_ident("index") {
             let ty: Type = meta.value()?.parse()?;
             set_once(&mut out.index, ty, &meta, "index")
+        } else if meta.path.is_ident("crate") {
+            let path = crate_path(&meta)?;
+            set_once(&mut out.krate, path, &meta, "crate")
         } else if is_one_of(&meta, FIELD_KEYS) {
             Err(meta.error(format!(
-                "`{}` is a field attribute: put `#[arena({})]` on a field; on the struct write `#[arena(chunk = 1024)]` or `#[arena(index = u16)]`",
+                "`{}` is a field attribute: put `#[arena({})]` on a field; on the type write `#[arena(chunk = 1024)]`, `#[arena(index = u16)]` or `#[arena(crate = path)]`",
                 key_name(&meta),
                 key_name(&meta),
             )))
@@ -103,6 +109,10 @@ pub fn field_attrs(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
             Err(meta.error(
                 "`index` is a struct attribute: a handle field's index type is its second type argument, as in `ArcSlice<E, u16>`",
             ))
+        } else if meta.path.is_ident("crate") {
+            Err(meta.error(
+                "`crate` is a struct attribute: put `#[arena(crate = path)]` on the struct, for all of its generated code",
+            ))
         } else {
             Err(unknown_key(&meta, FIELD_KEYS, "on a field"))
         }
@@ -147,6 +157,29 @@ fn set_once<T>(
     }
     *slot = Some(value);
     Ok(())
+}
+
+const CRATE_USAGE: &str = "`crate` takes the path of the arena-arc crate as this crate names it: write e.g. `#[arena(crate = ::renamed_arena_arc)]` or `#[arena(crate = self::reexports::arena_arc)]`";
+
+/// Reads `= path`, or `= "path"` as serde spells it.
+fn crate_path(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
+    let value = meta.value().map_err(|_| meta.error(CRATE_USAGE))?;
+    if value.peek(LitStr) {
+        let lit: LitStr = value.parse()?;
+        return lit
+            .parse_with(Path::parse_mod_style)
+            .map_err(|_| syn::Error::new(lit.span(), CRATE_USAGE));
+    }
+    let expr: Expr = value.parse()?;
+    match expr {
+        Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => {
+            if path.path.segments.iter().any(|s| !s.arguments.is_none()) {
+                return Err(syn::Error::new_spanned(&path, CRATE_USAGE));
+            }
+            Ok(path.path)
+        }
+        other => Err(syn::Error::new_spanned(other, CRATE_USAGE)),
+    }
 }
 
 /// Reads `= N` with `N` a positive integer literal.

@@ -16,8 +16,10 @@ mod validation;
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
-/// Gives a struct its own per-thread arena (`impl ArenaAlloc`) and a typed
-/// builder.
+/// Gives a struct or an enum its own per-thread arena (`impl ArenaAlloc`),
+/// and a struct a typed builder. A type whose fields hold handles to itself
+/// (a tree node, an AST) gets an *acyclic* arena, in which its trees free
+/// themselves: see [Recursive types](#recursive-types-self-links-and-the-acyclic-arena).
 ///
 /// ```
 /// use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc, arena};
@@ -62,17 +64,22 @@ use syn::{DeriveInput, parse_macro_input};
 ///
 /// # Attributes
 ///
-/// On the struct:
-/// - `#[arena(chunk = N)]`: the chunk capacity of the struct's own arena, in
+/// On the struct or enum:
+/// - `#[arena(chunk = N)]`: the chunk capacity of the type's own arena, in
 ///   elements (default 1024, or the index type's maximum if smaller).
 /// - `#[arena(index = u16)]`: the index type of its handles (default `u32`).
+/// - `#[arena(crate = path)]`: where the `arena_arc` crate is, for a crate
+///   that renames the dependency (default `::arena_arc`); see
+///   [`crate = path`](#crate--path).
 ///
-/// On a field:
+/// On a struct's field:
 /// - `#[arena(default)]` / `#[arena(default = EXPR)]`: the field may be left
 ///   out; it is then `Default::default()` / `EXPR`.
 /// - `#[arena(into)]` (plain fields): the setter takes `impl Into<Field>`.
 /// - `#[arena(chunk = N)]` (handle fields): the chunk capacity of the field's
 ///   own per-thread arena (default 1024; in bytes for an `ArcStr` field).
+///   Not on a field holding the struct itself, whose data go to the
+///   struct's own arena.
 /// - `#[arena(shared = ARENA)]` (handle fields): allocate the field's data in
 ///   `ARENA`, any expression of a type implementing `ThreadArena<E, L>`: an
 ///   `arena!(static ...)` name or `Type::arena()` of an `ArenaAlloc` type. So
@@ -114,26 +121,242 @@ use syn::{DeriveInput, parse_macro_input};
 /// error[E0277]: missing field `name`: call `.name(...)` before `.build()` (or give the field `#[arena(default)]`)
 /// ```
 ///
+/// # Enums
+///
+/// On an enum, with unit, tuple and struct variants, the derive gives the
+/// per-type arena (`Expr::alloc(..)`, `Expr::alloc_value(..)`,
+/// `Expr::arena_stats()`, ...) and no builder: values are made with the
+/// variants. The enum takes `chunk`, `index` and `crate`; `#[arena(...)]` on
+/// a variant or a variant's field is an error, since field attributes
+/// configure a builder.
+///
+/// ```
+/// use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc};
+///
+/// #[derive(ArenaAlloc)]
+/// #[arena(chunk = 4096)]
+/// enum Expr {
+///     Nil,
+///     Num(i64),
+///     Add(ArcSingle<Expr>, ArcSingle<Expr>),
+///     Call { name: String, args: ArcSlice<Expr> },
+/// }
+///
+/// fn eval(e: &Expr) -> i64 {
+///     match e {
+///         Expr::Nil => 0,
+///         Expr::Num(n) => *n,
+///         Expr::Add(a, b) => eval(a) + eval(b),
+///         Expr::Call { args, .. } => args.iter().map(eval).sum(),
+///     }
+/// }
+///
+/// let args = Expr::alloc(3, |i| Expr::Num(i as i64));
+/// let sum = Expr::Add(Expr::alloc_value(Expr::Num(10)), Expr::alloc_value(Expr::Nil));
+/// let call = Expr::alloc_value(Expr::Call { name: "f".into(), args });
+/// assert_eq!(eval(&call) + eval(&sum), 13);
+/// assert!(Expr::arena().with(|arena| arena.is_acyclic())); // it holds ArcSingle<Expr>
+/// ```
+///
+/// # Recursive types: self-links and the acyclic arena
+///
+/// A field is a *self-link* when its declared type is `ArcSlice<Foo>`,
+/// `ArcSingle<Foo>` or an `Option` of either, where `Foo` is the derived
+/// type, written `Foo` or `Self`, and the index argument is absent with the
+/// type's index type `u32`, or is written exactly as the type's
+/// `#[arena(index = ..)]` (both compared as written). A type with at least
+/// one self-link, in a struct or in any enum variant:
+///
+/// - implements [`ArenaLinks`](../arena_arc/trait.ArenaLinks.html), reporting
+///   exactly those fields (an enum's impl `match`es every variant);
+/// - gets its per-thread arena from
+///   [`Allocator::new_acyclic`](../arena_arc/struct.Allocator.html#method.new_acyclic):
+///   the handles a value holds into its own chunk do not count, and chunks
+///   only point at older ones, so a tree or DAG of the type is freed (and its
+///   chunks reused) when its last outside handle goes, even though parents
+///   and children share chunks;
+/// - must not implement `Drop` (see [below](#the-drop-rule));
+/// - and, for a struct, a self-link handle field without `shared` goes to the
+///   struct's own arena: `children: ArcSlice<Node>` in `Node` makes
+///   `children_with`, `children_from_iter` and `children(vec)` allocate in
+///   `Node::arena()`. (`shared = Node::arena()` still works and means the
+///   same.)
+///
+/// Types without self-links keep a plain arena, as before.
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use arena_arc::{ArcSlice, ArenaAlloc};
+///
+/// static DROPPED: AtomicUsize = AtomicUsize::new(0);
+///
+/// /// Counts drops (a field's type may have a `Drop`; the node may not).
+/// struct Payload(u32);
+/// impl Drop for Payload {
+///     fn drop(&mut self) {
+///         DROPPED.fetch_add(1, Ordering::Relaxed);
+///     }
+/// }
+///
+/// #[derive(ArenaAlloc)]
+/// #[arena(chunk = 64)]
+/// struct Node {
+///     payload: Payload,
+///     #[arena(default)]
+///     children: ArcSlice<Node>, // a self-link, in Node's own arena
+/// }
+///
+/// fn tree(depth: u32) -> Node {
+///     let node = Node::builder().payload(Payload(depth));
+///     match depth {
+///         0 => node.build(),
+///         _ => node.children_with(3, |_| tree(depth - 1)).build(),
+///     }
+/// }
+///
+/// std::thread::spawn(|| {
+///     let root = Node::alloc_value(tree(3)); // 40 nodes, in chunks of 64
+///     assert_eq!(root.children[2].children.len(), 3);
+/// })
+/// .join()
+/// .unwrap();
+/// // The tree's chunk held handles to itself, and was freed all the same
+/// // when the root and the thread's arena were gone.
+/// assert_eq!(DROPPED.load(Ordering::Relaxed), 40);
+/// ```
+///
+/// What is *not* reported, and so still counts and can still form a cycle
+/// that keeps chunks alive (a leak, never undefined behaviour):
+///
+/// - two types in two arenas that point at each other (`Stmt` holding
+///   `ArcSlice<Expr>` and `Expr` holding `ArcSlice<Stmt>`): put mutually
+///   recursive node kinds in one enum, whose arena is acyclic;
+/// - handles behind interior mutability (`RefCell<Option<ArcSingle<Node>>>`),
+///   which can never be reported;
+/// - handles inside other containers (`Vec<ArcSingle<Node>>`,
+///   `Box<[ArcSlice<Node>]>`), or behind a type alias: the derive only reads
+///   field types as written. Use an `ArcSlice<Node>` for a list, or write
+///   [`ArenaLinks`](../arena_arc/trait.ArenaLinks.html) by hand for a type
+///   you do not derive;
+/// - values of the type allocated in an arena other than its own or an
+///   `arena!` one: a `#[arena(chunk = ..)]` field arena of another struct,
+///   say, is acyclic too; an `Allocator::new()` you make by hand is not.
+///
+/// ## Why the generated `unsafe impl ArenaLinks` is sound
+///
+/// [`ArenaLinks`](../arena_arc/trait.ArenaLinks.html) is an `unsafe`
+/// trait: a wrong report could free a chunk still in use. The generated
+/// `visit_links` meets its contract because:
+///
+/// - it reports only the type's own fields (or the matched variant's), each
+///   once, by `links.visit(&self.field)`: every reported handle is owned by
+///   value, and not behind interior mutability (a `RefCell<ArcSingle<Node>>`
+///   field is not a self-link). `visit` takes only the sealed `Link` types,
+///   the runtime's handles and `Option`, `Box`, `Vec` and arrays of them, so
+///   a field whose type only looks like one (a type of yours named
+///   `ArcSlice`) does not compile rather than being reported;
+/// - the same value reports the same handles every time (there is no other
+///   code in it);
+/// - and the type cannot implement `Drop` (the rule below), while `Option`
+///   only drops what it holds.
+///
+/// The impl carries no `#[allow(unsafe_code)]`: the `unsafe_code` lint does
+/// not fire on code a derive writes, so crates under
+/// `#![forbid(unsafe_code)]` (where an `allow` would be an error) or
+/// `#![deny(unsafe_code)]` can derive recursive types.
+///
+/// # The `Drop` rule
+///
+/// A type with self-links must not implement `Drop`. A chunk drops its
+/// elements one after the other, and a self-link does not count: a `Drop`
+/// of `Node` could read or clone a child that its chunk has already
+/// dropped. So `impl Drop for Node` is a compile error, a conflict with a
+/// trait whose name says why:
+///
+/// ```compile_fail,E0119
+/// use arena_arc::{ArcSlice, ArenaAlloc};
+///
+/// #[derive(ArenaAlloc)]
+/// struct Node {
+///     children: ArcSlice<Node>,
+/// }
+///
+/// impl Drop for Node {
+///     fn drop(&mut self) {}
+/// }
+/// ```
+///
+/// ```text
+/// error[E0119]: conflicting implementations of trait `Node_holds_handles_to_itself_so_it_must_not_implement_Drop__put_the_drop_logic_in_a_field_type` for type `Node`
+///  --> src/main.rs:4:8
+///   |
+/// 3 | #[derive(ArenaAlloc)]
+///   |          ---------- first implementation here
+/// 4 | struct Node {
+///   |        ^^^^ conflicting implementation for `Node`
+/// ```
+///
+/// Put the drop logic in a field's own type instead, as `Payload` does in the
+/// example above: a field that holds no self-link may have any `Drop`, and
+/// it runs when its node is dropped.
+///
+/// # `crate = path`
+///
+/// The generated code names the runtime crate `::arena_arc`. A crate that
+/// renames the dependency (`arena = { package = "arena-arc", .. }` in
+/// `Cargo.toml`), or reaches it through a re-export, says where it is with
+/// `#[arena(crate = path)]` (`crate = "path"` is read too), and `arena!` with
+/// `crate = path;` before its arguments:
+///
+/// ```
+/// mod deps {
+///     // As if the dependency were renamed: reachable as `deps::arena`.
+///     pub use arena_arc as arena;
+/// }
+///
+/// use deps::arena::{ArcSlice, ArenaAlloc, arena};
+///
+/// arena!(crate = deps::arena; static NAMES: u8, 4096);
+///
+/// #[derive(ArenaAlloc)]
+/// #[arena(crate = deps::arena)]
+/// struct Dir {
+///     #[arena(shared = NAMES)]
+///     name: ArcSlice<u8>,
+///     #[arena(default)]
+///     entries: ArcSlice<Dir>,
+/// }
+///
+/// let root = Dir::builder()
+///     .name(&b"/"[..])
+///     .entries_with(1, |_| Dir::builder().name(&b"etc"[..]).build())
+///     .build_arc();
+/// assert_eq!(&*root.entries[0].name, b"etc");
+/// ```
+///
 /// # What is rejected
 ///
-/// Enums and unions (use `arena!(Type, N)` for them), generic structs (a
+/// Unions (use `arena!(Type, N)` for them), generic structs and enums (a
 /// per-thread `static` cannot be generic: declare an `arena!(static ...)` per
-/// instantiation instead), unknown or duplicate attribute keys, `chunk = 0`,
-/// a capacity that is not an integer literal or does not fit the index type,
-/// an index type other than `u8`, `u16`, `u32`, `u64`, `u128`, `usize`, and
-/// `ArcSlice`/`ArcSingle` with other than one or two type arguments, and
-/// `ArcStr` with more than one. Each
-/// error points at the offending token and says what to write instead.
+/// instantiation instead), `#[arena(...)]` inside an enum, unknown or
+/// duplicate attribute keys, `chunk = 0`, a capacity that is not an integer
+/// literal or does not fit the index type, an index type other than `u8`,
+/// `u16`, `u32`, `u64`, `u128`, `usize`, `ArcSlice`/`ArcSingle` with other
+/// than one or two type arguments, `ArcStr` with more than one, a `crate` value that is not a path, and
+/// `impl Drop` for a type with self-links. Each error points at the
+/// offending token and says what to write instead.
 ///
 /// # Costs
 ///
 /// Each allocation costs one thread-local lookup on top of the
-/// [`Allocator`](../arena_arc/struct.Allocator.html) call. The generated
-/// code contains no `unsafe`.
+/// [`Allocator`](../arena_arc/struct.Allocator.html) call; in an acyclic
+/// arena, also one call of the generated `visit_links` per allocated value.
+/// The only `unsafe` in the generated code is the `unsafe impl ArenaLinks`
+/// of a type with self-links.
 #[proc_macro_derive(ArenaAlloc, attributes(arena))]
 pub fn derive_arena_alloc(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    parse::struct_model(&input)
+    parse::derive_model(&input)
         .map(|model| expansion::derive(&model))
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
@@ -143,28 +366,31 @@ pub fn derive_arena_alloc(input: TokenStream) -> TokenStream {
 ///
 /// - `arena!(Type, CHUNK);` implements `ArenaAlloc` for the local type
 ///   `Type`, with `CHUNK` elements per chunk and index type `u32`;
-///   `arena!(Type, CHUNK, INDEX);` chooses the index type. Enums and types
-///   without a builder use this form.
+///   `arena!(Type, CHUNK, INDEX);` chooses the index type. Types that the
+///   derive does not take (unions, types without a builder) use this form.
 /// - `arena!(static NAME: Type, CHUNK[, INDEX]);` declares `NAME`, a
 ///   `LocalArena` for any type, foreign ones included (`u8`, `String`): it
 ///   has the `Allocator` methods (`NAME.alloc(len, init)`,
 ///   `NAME.alloc_value(v)`, ...). Attributes and a visibility may come first:
 ///   `arena!(pub static NAME: u8, 65536);`.
+/// - Either form may start with `crate = path;` for a crate that renames the
+///   `arena_arc` dependency: `arena!(crate = ::renamed; static NAME: u8, 64);`
+///   (see the derive's `crate = path`).
 ///
 /// ```
 /// use arena_arc::{ArcSlice, ArenaAlloc, arena};
 ///
-/// enum Token {
-///     Number(u64),
-///     Plus,
+/// union Bits {
+///     word: u32,
+///     bytes: [u8; 4],
 /// }
-/// arena!(Token, 4096);
+/// arena!(Bits, 4096);
 ///
 /// arena!(pub static BYTES: u8, 65536);
 /// arena!(static SMALL: u16, 256, u8); // u8 lengths
 ///
-/// let tokens = Token::alloc(2, |i| if i == 0 { Token::Number(1) } else { Token::Plus });
-/// assert!(matches!(tokens[1], Token::Plus));
+/// let bits = Bits::alloc_value(Bits { word: 1 });
+/// assert_eq!(unsafe { bits.bytes }.iter().map(|&b| b as u32).sum::<u32>(), 1);
 /// let name: ArcSlice<u8> = BYTES.alloc_slice_copy(b"main");
 /// assert_eq!(&*name, b"main");
 /// let small: ArcSlice<u16, u8> = SMALL.alloc(3, |i| i as u16);
@@ -175,6 +401,35 @@ pub fn derive_arena_alloc(input: TokenStream) -> TokenStream {
 /// Each thread has its own allocator behind `NAME` (a `thread_local!`);
 /// handles may still go to other threads, and outlive the thread that made
 /// them.
+///
+/// # Acyclic for recursive types
+///
+/// The arena is acyclic
+/// ([`Allocator::new_acyclic`](../arena_arc/struct.Allocator.html#method.new_acyclic))
+/// when `Type` reports its self-links
+/// ([`ArenaLinks`](../arena_arc/trait.ArenaLinks.html), which
+/// `#[derive(ArenaAlloc)]` implements for a recursive type), and plain
+/// otherwise. The macro cannot see into `Type`; it writes a constant that
+/// the type checker resolves to one constructor or the other for that
+/// concrete type, so the thread-local keeps its `const` initializer.
+///
+/// ```
+/// use arena_arc::{ArcSingle, ArenaAlloc, arena};
+///
+/// #[derive(ArenaAlloc)]
+/// enum List {
+///     Nil,
+///     Cons(u32, ArcSingle<List>),
+/// }
+///
+/// arena!(static LISTS: List, 256);
+/// arena!(static BYTES: u8, 256);
+///
+/// assert!(LISTS.with(|arena| arena.is_acyclic()));
+/// assert!(!BYTES.with(|arena| arena.is_acyclic()));
+/// let list = LISTS.alloc_value(List::Cons(1, LISTS.alloc_value(List::Nil)));
+/// assert!(matches!(&*list, List::Cons(1, tail) if matches!(**tail, List::Nil)));
+/// ```
 #[proc_macro]
 pub fn arena(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as parse::ArenaInput);

@@ -1,7 +1,7 @@
 //! The macros' inputs, read into models: a derived struct with its fields
 //! classified, and the two forms of `arena!`.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Group, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
@@ -51,6 +51,10 @@ pub struct FieldModel {
     pub ty: Type,
     pub kind: FieldKind,
     pub attrs: FieldAttrs,
+    /// The field holds handles to the struct itself in its own arena
+    /// (`ArcSlice<Self>`, `ArcSingle<Self>`, `Option` of either): a
+    /// self-link that the struct's `ArenaLinks` impl reports.
+    pub self_link: bool,
 }
 
 impl FieldModel {
@@ -61,64 +65,157 @@ impl FieldModel {
             Member::Unnamed(index) => index.index.to_string(),
         }
     }
+
+    /// A handle field (not an `Option` of one) whose data are values of
+    /// the struct itself: without `shared` they go to the struct's own
+    /// arena.
+    pub fn is_own_handle(&self) -> bool {
+        self.self_link && !matches!(self.kind, FieldKind::Plain)
+    }
+}
+
+/// What every derived type has: its name, visibility and `#[arena(...)]`.
+pub struct TypeModel {
+    pub ident: Ident,
+    pub vis: Visibility,
+    pub attrs: StructAttrs,
+}
+
+impl TypeModel {
+    /// The path of the runtime crate: `crate = ...` or `::arena_arc`.
+    pub fn krate(&self) -> TokenStream {
+        match &self.attrs.krate {
+            Some(path) => quote!(#path),
+            None => quote!(::arena_arc),
+        }
+    }
+
+    /// The index type of the type's own handles.
+    pub fn index(&self) -> TokenStream {
+        match &self.attrs.index {
+            Some(index) => quote!(#index),
+            None => quote!(u32),
+        }
+    }
 }
 
 /// A struct that `#[derive(ArenaAlloc)]` accepted.
 pub struct StructModel {
-    pub ident: Ident,
-    pub vis: Visibility,
-    pub attrs: StructAttrs,
+    pub ty: TypeModel,
     pub fields: Vec<FieldModel>,
     /// Tuple struct (`Foo(A, B)`) or unit struct, rather than named fields.
     pub tuple: bool,
     pub unit: bool,
 }
 
+/// One variant of a derived enum: its name, its shape, and its fields that
+/// are self-links (by how the variant names them).
+pub struct VariantModel {
+    pub ident: Ident,
+    pub fields: Fields,
+    pub links: Vec<Member>,
+}
+
+/// An enum that `#[derive(ArenaAlloc)]` accepted: a per-type arena, no
+/// builder.
+pub struct EnumModel {
+    pub ty: TypeModel,
+    pub variants: Vec<VariantModel>,
+}
+
+impl EnumModel {
+    pub fn has_links(&self) -> bool {
+        self.variants.iter().any(|v| !v.links.is_empty())
+    }
+}
+
+/// What `#[derive(ArenaAlloc)]` derives for.
+pub enum DeriveModel {
+    Struct(StructModel),
+    Enum(EnumModel),
+}
+
 /// Reads and checks a derive input. All the errors found are returned
 /// together.
-pub fn struct_model(input: &DeriveInput) -> syn::Result<StructModel> {
+pub fn derive_model(input: &DeriveInput) -> syn::Result<DeriveModel> {
     let mut errors = Errors::default();
-    let fields = match &input.data {
-        Data::Struct(data) => &data.fields,
-        Data::Enum(data) => {
-            return Err(syn::Error::new(
-                data.enum_token.span,
-                format!(
-                    "#[derive(ArenaAlloc)] works on structs only: an enum has no fields to build; give it an arena with `arena!({}, 1024);` instead",
-                    input.ident
-                ),
-            ));
-        }
+    let kind = match &input.data {
+        Data::Struct(_) => "struct",
+        Data::Enum(_) => "enum",
         Data::Union(data) => {
             return Err(syn::Error::new(
                 data.union_token.span,
                 format!(
-                    "#[derive(ArenaAlloc)] works on structs only, not unions; give it an arena with `arena!({}, 1024);` instead",
+                    "#[derive(ArenaAlloc)] works on structs and enums, not unions; give it an arena with `arena!({}, 1024);` instead",
                     input.ident
                 ),
             ));
         }
     };
-    validation::no_generics(input, &mut errors);
+    validation::no_generics(input, kind, &mut errors);
     let attrs = attributes::struct_attrs(&input.attrs, &mut errors);
     validation::struct_attrs(&attrs, &mut errors);
+    let ty = TypeModel {
+        ident: input.ident.clone(),
+        vis: input.vis.clone(),
+        attrs,
+    };
+    let model = match &input.data {
+        Data::Struct(data) => DeriveModel::Struct(struct_model(ty, &data.fields, &mut errors)),
+        Data::Enum(data) => {
+            let variants = data
+                .variants
+                .iter()
+                .map(|variant| {
+                    validation::no_arena_attrs_in_enum(&variant.attrs, &mut errors);
+                    let mut links = Vec::new();
+                    for (i, field) in variant.fields.iter().enumerate() {
+                        validation::no_arena_attrs_in_enum(&field.attrs, &mut errors);
+                        if is_self_link(&field.ty, &ty) {
+                            links.push(member(field, i));
+                        }
+                    }
+                    VariantModel {
+                        ident: variant.ident.clone(),
+                        fields: variant.fields.clone(),
+                        links,
+                    }
+                })
+                .collect();
+            DeriveModel::Enum(EnumModel { ty, variants })
+        }
+        Data::Union(_) => unreachable!("rejected above"),
+    };
+    errors.finish()?;
+    Ok(model)
+}
 
+/// How a field is named in a place expression or pattern: `name` or `0`.
+fn member(field: &syn::Field, i: usize) -> Member {
+    match &field.ident {
+        Some(ident) => Member::Named(ident.clone()),
+        None => Member::Unnamed(Index {
+            index: i as u32,
+            span: field.ty.span(),
+        }),
+    }
+}
+
+fn struct_model(ty: TypeModel, fields: &Fields, errors: &mut Errors) -> StructModel {
     let tuple = matches!(fields, Fields::Unnamed(_));
     let unit = matches!(fields, Fields::Unit);
     let mut models = Vec::new();
     for (i, field) in fields.iter().enumerate() {
-        let (member, setter) = match &field.ident {
-            Some(ident) => (Member::Named(ident.clone()), ident.clone()),
-            None => (
-                Member::Unnamed(Index {
-                    index: i as u32,
-                    span: field.ty.span(),
-                }),
-                format_ident!("_{}", i, span = field.ty.span()),
-            ),
+        let member = member(field, i);
+        let setter = match &field.ident {
+            Some(ident) => ident.clone(),
+            None => format_ident!("_{}", i, span = field.ty.span()),
         };
-        let field_attrs = attributes::field_attrs(&field.attrs, &mut errors);
-        let kind = match classify(&field.ty) {
+        let field_attrs = attributes::field_attrs(&field.attrs, errors);
+        // The builder's methods are in `impl FooBuilder`, where `Self` is
+        // the builder: the field's type is written with the struct's name.
+        let field_ty = replace_self(&field.ty, &ty.ident);
+        let kind = match classify(&field_ty) {
             Ok(kind) => kind,
             Err(err) => {
                 errors.push(err);
@@ -129,22 +226,98 @@ pub fn struct_model(input: &DeriveInput) -> syn::Result<StructModel> {
             member,
             slot: format_ident!("__field_{}", i),
             setter,
-            ty: field.ty.clone(),
+            ty: field_ty,
             kind,
             attrs: field_attrs,
+            self_link: is_self_link(&field.ty, &ty),
         };
-        validation::field(&model, &mut errors);
+        validation::field(&model, errors);
         models.push(model);
     }
-    errors.finish()?;
-    Ok(StructModel {
-        ident: input.ident.clone(),
-        vis: input.vis.clone(),
-        attrs,
+    StructModel {
+        ty,
         fields: models,
         tuple,
         unit,
-    })
+    }
+}
+
+/// `ty` with every `Self` replaced by `ident` (at the span of `Self`).
+fn replace_self(ty: &Type, ident: &Ident) -> Type {
+    fn replace(tokens: TokenStream, ident: &Ident) -> TokenStream {
+        tokens
+            .into_iter()
+            .map(|tree| match tree {
+                TokenTree::Ident(word) if word == "Self" => {
+                    TokenTree::Ident(Ident::new(&ident.to_string(), word.span()))
+                }
+                TokenTree::Group(group) => {
+                    let mut new = Group::new(group.delimiter(), replace(group.stream(), ident));
+                    new.set_span(group.span());
+                    TokenTree::Group(new)
+                }
+                other => other,
+            })
+            .collect()
+    }
+    syn::parse2(replace(quote!(#ty), ident)).unwrap_or_else(|_| ty.clone())
+}
+
+/// Whether a field of type `field` holds handles to the derived type in its
+/// own arena: `ArcSlice<E[, L]>` or `ArcSingle<E[, L]>`, or an `Option` of
+/// either, where `E` is `Self` or the type's name and `L` is the type's
+/// index type (both compared as written). Anything else (an alias, a
+/// `Vec`, another index type) is not reported and keeps counting, which is
+/// always safe.
+fn is_self_link(field: &Type, ty: &TypeModel) -> bool {
+    let inner = option_argument(field).unwrap_or(field);
+    let (elem, index) = match classify(inner) {
+        Ok(FieldKind::Slice { elem, index } | FieldKind::Single { elem, index }) => (elem, index),
+        _ => return false,
+    };
+    let names_self = match &elem {
+        Type::Path(path) if path.qself.is_none() && path.path.leading_colon.is_none() => {
+            path.path.segments.len() == 1
+                && path.path.segments[0].arguments.is_none()
+                && (path.path.segments[0].ident == "Self"
+                    || path.path.segments[0].ident == ty.ident)
+        }
+        _ => false,
+    };
+    names_self && quote!(#index).to_string() == ty.index().to_string()
+}
+
+/// `X` if `ty` is `Option<X>` (or `std::option::Option<X>`,
+/// `core::option::Option<X>`).
+fn option_argument(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let names: Vec<String> = path
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    let is_option = matches!(
+        names
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["Option"] | ["std" | "core", "option", "Option"]
+    );
+    if !is_option {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
+        return None;
+    };
+    match args.args.first() {
+        Some(GenericArgument::Type(inner)) if args.args.len() == 1 => Some(inner),
+        _ => None,
+    }
 }
 
 /// Classifies a field by its type's last path segment: `ArcSlice<..>`,
@@ -218,8 +391,15 @@ fn classify_str(ty: &Type, arguments: &PathArguments) -> syn::Result<FieldKind> 
     Ok(FieldKind::Str { index })
 }
 
-/// `arena!(...)`'s input.
-pub enum ArenaInput {
+/// `arena!(...)`'s input: an optional `crate = path;` and one of the two
+/// forms.
+pub struct ArenaInput {
+    pub krate: Option<syn::Path>,
+    pub form: ArenaForm,
+}
+
+/// The two forms of `arena!`.
+pub enum ArenaForm {
     /// `arena!(Type, CHUNK[, INDEX]);`
     ForType {
         ty: Type,
@@ -238,9 +418,38 @@ pub enum ArenaInput {
     },
 }
 
-const ARENA_USAGE: &str = "expected `arena!(Type, CHUNK)`, `arena!(Type, CHUNK, INDEX)` or `arena!(static NAME: Type, CHUNK[, INDEX])`";
+const ARENA_USAGE: &str = "expected `arena!(Type, CHUNK)`, `arena!(Type, CHUNK, INDEX)` or `arena!(static NAME: Type, CHUNK[, INDEX])`, optionally after `crate = path;`";
 
 impl Parse for ArenaInput {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.is_empty() {
+            return Err(input.error(ARENA_USAGE));
+        }
+        // `crate = path;` first. `crate` followed by `=` cannot begin a
+        // type (`crate::Foo` is followed by `::`), so this is unambiguous.
+        let mut krate = None;
+        if input.peek(Token![crate]) && input.peek2(Token![=]) {
+            input.parse::<Token![crate]>()?;
+            input.parse::<Token![=]>()?;
+            krate = Some(input.call(syn::Path::parse_mod_style).map_err(|err| {
+                syn::Error::new(
+                    err.span(),
+                    "`crate = ` takes the path of the arena-arc crate as this crate names it, then `;`: write e.g. `arena!(crate = ::renamed; static NAME: Type, 1024)`",
+                )
+            })?);
+            if !input.peek(Token![;]) {
+                return Err(input.error(
+                    "expected `;` after `crate = path`: write e.g. `arena!(crate = ::renamed; static NAME: Type, 1024)`",
+                ));
+            }
+            input.parse::<Token![;]>()?;
+        }
+        let form = input.parse()?;
+        Ok(ArenaInput { krate, form })
+    }
+}
+
+impl Parse for ArenaForm {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         if input.is_empty() {
             return Err(input.error(ARENA_USAGE));
@@ -267,7 +476,7 @@ impl Parse for ArenaInput {
             input.parse::<Token![:]>()?;
             let ty: Type = input.parse()?;
             let (chunk, index) = chunk_and_index(input)?;
-            ArenaInput::Static {
+            ArenaForm::Static {
                 attrs,
                 vis,
                 static_token,
@@ -279,7 +488,7 @@ impl Parse for ArenaInput {
         } else {
             let ty: Type = input.parse()?;
             let (chunk, index) = chunk_and_index(input)?;
-            ArenaInput::ForType { ty, chunk, index }
+            ArenaForm::ForType { ty, chunk, index }
         };
         if input.peek(Token![;]) {
             input.parse::<Token![;]>()?;

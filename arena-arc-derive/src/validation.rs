@@ -1,7 +1,7 @@
 //! Checks that need the whole input: what the macros cannot accept, each
 //! reported at the user's offending token with what to write instead.
 
-use syn::{DeriveInput, Type};
+use syn::{Attribute, DeriveInput, Type};
 
 use crate::attributes::{Chunk, StructAttrs};
 use crate::parse::{FieldKind, FieldModel};
@@ -31,9 +31,9 @@ impl Errors {
 /// The index types `IndexType` is implemented for.
 pub const INDEX_TYPES: &[&str] = &["u8", "u16", "u32", "u64", "u128", "usize"];
 
-/// Generic structs are refused: the arena is a per-thread static, and a
-/// static cannot be generic.
-pub fn no_generics(input: &DeriveInput, errors: &mut Errors) {
+/// Generic structs and enums are refused: the arena is a per-thread
+/// static, and a static cannot be generic. `kind` is "struct" or "enum".
+pub fn no_generics(input: &DeriveInput, kind: &str, errors: &mut Errors) {
     if input.generics.params.is_empty() {
         return;
     }
@@ -41,8 +41,8 @@ pub fn no_generics(input: &DeriveInput, errors: &mut Errors) {
     errors.push(syn::Error::new_spanned(
         &input.generics,
         format!(
-            "#[derive(ArenaAlloc)] does not support generic structs: a type's arena is a per-thread `static`, and Rust statics cannot be generic (one `static` cannot hold an arena per instantiation). \
-             Derive it on a concrete struct instead, or declare one arena per instantiation you use: `arena!(static {}_ARENA: {}<u32>, 1024);`",
+            "#[derive(ArenaAlloc)] does not support generic {kind}s: a type's arena is a per-thread `static`, and Rust statics cannot be generic (one `static` cannot hold an arena per instantiation). \
+             Derive it on a concrete {kind} instead, or declare one arena per instantiation you use: `arena!(static {}_ARENA: {}<u32>, 1024);`",
             ident.to_string().to_uppercase(),
             ident
         ),
@@ -109,9 +109,32 @@ pub fn struct_attrs(attrs: &StructAttrs, errors: &mut Errors) {
     }
 }
 
+/// `#[arena(...)]` on an enum's variant or on one of its fields: the field
+/// attributes configure a builder, and an enum has none.
+pub fn no_arena_attrs_in_enum(attrs: &[Attribute], errors: &mut Errors) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident("arena")) {
+        errors.push(syn::Error::new_spanned(
+            attr,
+            "`#[arena(...)]` on an enum's variant or field has no effect: field attributes configure the builder, and a derived enum has none (build its values with the variant constructors). Remove it; the enum's own `#[arena(chunk = .., index = .., crate = ..)]` goes above `enum`",
+        ));
+    }
+}
+
 /// A field's `#[arena(...)]` against its kind.
 pub fn field(field: &FieldModel, errors: &mut Errors) {
     let attrs = &field.attrs;
+    if field.is_own_handle() && attrs.shared.is_none() {
+        if let Some(chunk) = &attrs.chunk {
+            errors.push(syn::Error::new(
+                chunk.span,
+                format!(
+                    "`{}` holds values of the struct itself, which go to the struct's own arena: size that arena with `#[arena(chunk = {})]` on the struct, and remove `chunk` here",
+                    field.display_name(),
+                    chunk.value
+                ),
+            ));
+        }
+    }
     match &field.kind {
         FieldKind::Plain => {
             if let Some(chunk) = &attrs.chunk {

@@ -202,4 +202,38 @@ pub mod __private {
     pub fn take<T>(state: Set<T>) -> T {
         state.0
     }
+
+    /// The allocator `arena!` gives a type it cannot see into:
+    /// `AllocatorFor::<T, L, N>::NEW` is [`Allocator::new_acyclic`] when
+    /// `T: ArenaLinks<L>`, else [`Allocator::new`] (with [`PlainAllocator`]
+    /// in scope). It is a constant, so the `thread_local!` keeps its
+    /// `const { }` initializer.
+    ///
+    /// How: a path `AllocatorFor::<T, L, N>::NEW` looks for an inherent
+    /// associated item first, and an inherent impl whose bounds `T` does
+    /// not meet is skipped, so for such a `T` the name resolves to the
+    /// trait's constant. `T` is always a concrete type where the macro
+    /// writes this (a `static`, or an `impl` for a named type), so the
+    /// choice is made at the definition, never for a generic parameter.
+    #[allow(missing_debug_implementations)]
+    pub struct AllocatorFor<T, L, const N: usize>(core::marker::PhantomData<(fn() -> T, L)>);
+
+    impl<T: crate::links::ArenaLinks<L>, L: IndexType, const N: usize> AllocatorFor<T, L, N> {
+        /// An acyclic allocator: `T` reports its self-links.
+        #[allow(clippy::declare_interior_mutable_const)]
+        pub const NEW: Allocator<T, L, N> = Allocator::new_acyclic();
+    }
+
+    /// The fallback of [`AllocatorFor`] for types that are not
+    /// [`ArenaLinks`](crate::links::ArenaLinks).
+    pub trait PlainAllocator<T, L: IndexType, const N: usize> {
+        /// A plain allocator.
+        #[allow(clippy::declare_interior_mutable_const)]
+        const NEW: Allocator<T, L, N>;
+    }
+
+    impl<T, L: IndexType, const N: usize> PlainAllocator<T, L, N> for AllocatorFor<T, L, N> {
+        #[allow(clippy::declare_interior_mutable_const)]
+        const NEW: Allocator<T, L, N> = Allocator::new();
+    }
 }

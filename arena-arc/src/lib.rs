@@ -71,8 +71,9 @@
 //! With the `derive` feature (on by default), types get per-thread arenas
 //! and never hold an [`Allocator`] by hand: [`arena!`](macro@arena) declares
 //! one for any type, [`#[derive(ArenaAlloc)]`](derive@ArenaAlloc) gives a
-//! struct its own plus a typed builder, and the [`ArenaAlloc`] trait has
-//! the allocation methods (`Foo::alloc(len, init)`, `Foo::alloc_value(v)`).
+//! struct or enum its own (and a struct a typed builder), and the
+//! [`ArenaAlloc`] trait has the allocation methods (`Foo::alloc(len, init)`,
+//! `Foo::alloc_value(v)`).
 //!
 //! ```
 //! # #[cfg(feature = "derive")] {
@@ -131,6 +132,28 @@
 //! allocator. A tree or DAG in its own arena is then freed when its last
 //! outside handle goes, and its chunks are reused. The rules and their
 //! costs are in [`ArenaLinks`] and [`Allocator::new_acyclic`].
+//! The derive also forbids `impl Drop` for such a type (put drop logic in a
+//! field's type), and [`arena!`](macro@arena) of it is acyclic too.
+//!
+//! ```
+//! # #[cfg(feature = "derive")] {
+//! use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc};
+//!
+//! #[derive(ArenaAlloc)]
+//! enum Expr {
+//!     Num(i64),
+//!     Neg(ArcSingle<Expr>),
+//!     Call { callee: String, args: ArcSlice<Expr> },
+//! }
+//!
+//! let args = Expr::alloc(2, |i| Expr::Num(i as i64));
+//! let call = Expr::alloc_value(Expr::Call { callee: "max".into(), args });
+//! let neg = Expr::alloc_value(Expr::Neg(call));
+//! // Parents share chunks with their children, yet dropping `neg` (and the
+//! // thread's arena) frees them all.
+//! drop(neg);
+//! # }
+//! ```
 //!
 //! What can still form a cycle, as with `Arc`:
 //!

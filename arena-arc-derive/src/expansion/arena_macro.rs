@@ -1,16 +1,17 @@
-//! `arena!(Type, CHUNK[, INDEX])` and `arena!(static NAME: Type, CHUNK[, INDEX])`.
+//! `arena!([crate = path;] Type, CHUNK[, INDEX])` and
+//! `arena!([crate = path;] static NAME: Type, CHUNK[, INDEX])`.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::trait_impl::{arena_alloc_impl, local_arena_expr};
-use crate::parse::{ArenaInput, chunk_tokens};
+use super::trait_impl::{Flavor, arena_alloc_impl, local_arena_expr};
+use crate::parse::{ArenaForm, ArenaInput, chunk_tokens};
 use crate::validation::{self, Errors};
 
 pub fn arena_macro(input: ArenaInput) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
-    let (chunk, index) = match &input {
-        ArenaInput::ForType { chunk, index, .. } | ArenaInput::Static { chunk, index, .. } => {
+    let (chunk, index) = match &input.form {
+        ArenaForm::ForType { chunk, index, .. } | ArenaForm::Static { chunk, index, .. } => {
             (chunk, index)
         }
     };
@@ -22,14 +23,22 @@ pub fn arena_macro(input: ArenaInput) -> syn::Result<TokenStream> {
         }
     }
     errors.finish()?;
+    let krate = match &input.krate {
+        Some(path) => quote!(#path),
+        None => quote!(::arena_arc),
+    };
     let index = match index {
         Some(index) => quote!(#index),
         None => quote!(u32),
     };
     let chunk_lit = chunk_tokens(chunk);
-    Ok(match &input {
-        ArenaInput::ForType { ty, .. } => arena_alloc_impl(ty, &index, &chunk_lit),
-        ArenaInput::Static {
+    // The macro cannot see whether the type reports its self-links
+    // (`ArenaLinks`): `Flavor::Probe` lets the type checker choose.
+    Ok(match &input.form {
+        ArenaForm::ForType { ty, .. } => {
+            arena_alloc_impl(&krate, ty, &index, &chunk_lit, Flavor::Probe)
+        }
+        ArenaForm::Static {
             attrs,
             vis,
             static_token,
@@ -37,10 +46,10 @@ pub fn arena_macro(input: ArenaInput) -> syn::Result<TokenStream> {
             ty,
             ..
         } => {
-            let body = local_arena_expr(ty, &index, &chunk_lit);
+            let body = local_arena_expr(&krate, ty, &index, &chunk_lit, Flavor::Probe);
             quote! {
                 #(#attrs)*
-                #vis #static_token #name: ::arena_arc::LocalArena<#ty, #index, #chunk_lit> = #body;
+                #vis #static_token #name: #krate::LocalArena<#ty, #index, #chunk_lit> = #body;
             }
         }
     })

@@ -12,23 +12,43 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
-use super::trait_impl::{arena_alloc_impl, chunk_or_default, local_arena_expr};
+use super::trait_impl::{
+    Flavor, arena_alloc_impl, arena_links_impl, chunk_or_default, local_arena_expr,
+};
 use crate::attributes::DefaultValue;
 use crate::parse::{FieldKind, FieldModel, StructModel, chunk_tokens};
 
-/// The whole expansion of `#[derive(ArenaAlloc)]`.
-pub fn derive(model: &StructModel) -> TokenStream {
-    let ident = &model.ident;
-    let vis = &model.vis;
+/// The whole expansion of `#[derive(ArenaAlloc)]` on a struct.
+pub fn derive_struct(model: &StructModel) -> TokenStream {
+    let ident = &model.ty.ident;
+    let vis = &model.ty.vis;
+    let krate = &model.ty.krate();
     let builder = format_ident!("{}Builder", ident);
     let markers = format_ident!("__{}BuilderFields", ident);
 
-    let index = match &model.attrs.index {
-        Some(index) => quote!(#index),
-        None => quote!(u32),
+    let index = model.ty.index();
+    let chunk = chunk_or_default(
+        krate,
+        model.ty.attrs.chunk.as_ref().map(chunk_tokens),
+        &index,
+    );
+    // A struct whose fields hold handles to itself reports them
+    // (`ArenaLinks`) and gets an acyclic arena; others are as before.
+    let links: Vec<&FieldModel> = model.fields.iter().filter(|f| f.self_link).collect();
+    let (flavor, links_impl) = if links.is_empty() {
+        (Flavor::Plain, None)
+    } else {
+        let visits = links.iter().map(|f| {
+            let member = &f.member;
+            quote!(links.visit(&self.#member);)
+        });
+        let body = quote!(#(#visits)*);
+        (
+            Flavor::Acyclic,
+            Some(arena_links_impl(krate, ident, &index, body)),
+        )
     };
-    let chunk = chunk_or_default(model.attrs.chunk.as_ref().map(chunk_tokens), &index);
-    let arena_impl = arena_alloc_impl(ident, &index, &chunk);
+    let arena_impl = arena_alloc_impl(krate, ident, &index, &chunk, flavor);
 
     // Type parameters: one per required field.
     let required: Vec<&FieldModel> = model
@@ -53,17 +73,15 @@ pub fn derive(model: &StructModel) -> TokenStream {
         let ty = &f.ty;
         match param_of(f) {
             Some(param) => quote!(#slot: #param),
-            None => quote!(#slot: ::arena_arc::__private::Option<#ty>),
+            None => quote!(#slot: #krate::__private::Option<#ty>),
         }
     });
-    let unset_all = required
-        .iter()
-        .map(|_| quote!(::arena_arc::__private::Unset));
+    let unset_all = required.iter().map(|_| quote!(#krate::__private::Unset));
     let init_slots = model.fields.iter().map(|f| {
         let slot = &f.slot;
         match param_of(f) {
-            Some(_) => quote!(#slot: ::arena_arc::__private::Unset),
-            None => quote!(#slot: ::arena_arc::__private::Option::None),
+            Some(_) => quote!(#slot: #krate::__private::Unset),
+            None => quote!(#slot: #krate::__private::Option::None),
         }
     });
 
@@ -71,7 +89,8 @@ pub fn derive(model: &StructModel) -> TokenStream {
     let mut arena_fns = Vec::new();
     let mut setter_impls = Vec::new();
     for field in &model.fields {
-        let (arena_fn, setters) = field_setters(model, field, &builder, &params, &param_of(field));
+        let (arena_fn, setters) =
+            field_setters(model, krate, field, &builder, &params, &param_of(field));
         arena_fns.extend(arena_fn);
         setter_impls.push(setters);
     }
@@ -95,7 +114,7 @@ pub fn derive(model: &StructModel) -> TokenStream {
                 quote!(<#p as #markers::#marker<#ty>>::take(self.#slot))
             }
             (None, Some((_, DefaultValue::Trait))) => quote!(
-                self.#slot.unwrap_or_else(<#ty as ::arena_arc::__private::Default>::default)
+                self.#slot.unwrap_or_else(<#ty as #krate::__private::Default>::default)
             ),
             (None, Some((span, DefaultValue::Expr(expr)))) => quote_spanned!(*span=>
                 self.#slot.unwrap_or_else(|| -> #ty { #expr })
@@ -117,6 +136,9 @@ pub fn derive(model: &StructModel) -> TokenStream {
         quote!(#ident { #(#values),* })
     };
 
+    // The marker traits live in a module named after the builder; their
+    // impls are outside it, so that a `crate = self::...` path resolves
+    // where the user wrote it.
     let marker_traits = required.iter().map(|f| {
         let marker = &f.setter;
         let name = f.display_name();
@@ -131,10 +153,15 @@ pub fn derive(model: &StructModel) -> TokenStream {
                 /// The field's value.
                 fn take(self) -> T;
             }
-            impl<T> #marker<T> for ::arena_arc::__private::Set<T> {
+        }
+    });
+    let marker_impls = required.iter().map(|f| {
+        let marker = &f.setter;
+        quote! {
+            impl<T> #markers::#marker<T> for #krate::__private::Set<T> {
                 #[inline]
                 fn take(self) -> T {
-                    ::arena_arc::__private::take(self)
+                    #krate::__private::take(self)
                 }
             }
         }
@@ -154,7 +181,7 @@ pub fn derive(model: &StructModel) -> TokenStream {
 
         #[doc = #builder_doc]
         #[must_use = "a builder does nothing until `build()` or `build_arc()` is called"]
-        #vis struct #builder<#(#params = ::arena_arc::__private::Unset),*> {
+        #vis struct #builder<#(#params = #krate::__private::Unset),*> {
             #(#slot_decls,)*
         }
 
@@ -165,6 +192,10 @@ pub fn derive(model: &StructModel) -> TokenStream {
         }
 
         const _: () = {
+            #links_impl
+
+            #(#marker_impls)*
+
             #(#arena_fns)*
 
             #[automatically_derived]
@@ -193,11 +224,11 @@ pub fn derive(model: &StructModel) -> TokenStream {
                 /// Builds the value and allocates it in its type's own
                 /// per-thread arena.
                 #[inline]
-                #vis fn build_arc(self) -> ::arena_arc::ArcSingle<#ident, #index>
+                #vis fn build_arc(self) -> #krate::ArcSingle<#ident, #index>
                 where
                     #(#build_bounds,)*
                 {
-                    <#ident as ::arena_arc::ArenaAlloc>::alloc_value(self.build())
+                    <#ident as #krate::ArenaAlloc>::alloc_value(self.build())
                 }
             }
 
@@ -216,12 +247,14 @@ pub fn derive(model: &StructModel) -> TokenStream {
 /// impl block with its setters.
 fn field_setters(
     model: &StructModel,
+    krate: &TokenStream,
     field: &FieldModel,
     builder: &Ident,
     params: &[Ident],
     param: &Option<&Ident>,
 ) -> (Option<TokenStream>, TokenStream) {
-    let vis = &model.vis;
+    let vis = &model.ty.vis;
+    let ident = &model.ty.ident;
     let slot = &field.slot;
     let setter = &field.setter;
     let ty = &field.ty;
@@ -234,7 +267,7 @@ fn field_setters(
         .iter()
         .map(|p| {
             if Some(p) == *param {
-                quote!(::arena_arc::__private::Unset)
+                quote!(#krate::__private::Unset)
             } else {
                 quote!(#p)
             }
@@ -244,7 +277,7 @@ fn field_setters(
         .iter()
         .map(|p| {
             if Some(p) == *param {
-                quote!(::arena_arc::__private::Set<#ty>)
+                quote!(#krate::__private::Set<#ty>)
             } else {
                 quote!(#p)
             }
@@ -260,13 +293,13 @@ fn field_setters(
     let (ret, store) = match param {
         Some(_) => (
             quote!(#builder<#(#out_args),*>),
-            quote!(#builder { #slot: ::arena_arc::__private::Set(value), #(#others: self.#others,)* }),
+            quote!(#builder { #slot: #krate::__private::Set(value), #(#others: self.#others,)* }),
         ),
         None => (
             quote!(Self),
             quote!({
                 let mut this = self;
-                this.#slot = ::arena_arc::__private::Option::Some(value);
+                this.#slot = #krate::__private::Option::Some(value);
                 this
             }),
         ),
@@ -280,8 +313,8 @@ fn field_setters(
                 quote! {
                     #[doc = #doc]
                     #[inline]
-                    #vis fn #setter(self, value: impl ::arena_arc::__private::Into<#ty>) -> #ret {
-                        let value: #ty = ::arena_arc::__private::Into::into(value);
+                    #vis fn #setter(self, value: impl #krate::__private::Into<#ty>) -> #ret {
+                        let value: #ty = #krate::__private::Into::into(value);
                         #store
                     }
                 }
@@ -305,12 +338,19 @@ fn field_setters(
             let arena_ty;
             let arena_body;
             if let Some((_, shared)) = &field.attrs.shared {
-                arena_ty = quote!(impl ::arena_arc::__private::ThreadArena<#elem, #index>);
+                arena_ty = quote!(impl #krate::__private::ThreadArena<#elem, #index>);
                 arena_body = quote!({ #shared });
+            } else if field.is_own_handle() {
+                // Values of the struct itself go to its own (acyclic) arena.
+                arena_ty = quote!(<#ident as #krate::ArenaAlloc>::Arena);
+                arena_body = quote!({ <#ident as #krate::ArenaAlloc>::arena() });
             } else {
-                let chunk = chunk_or_default(field.attrs.chunk.as_ref().map(chunk_tokens), index);
-                arena_ty = quote!(::arena_arc::__private::LocalArena<#elem, #index, #chunk>);
-                arena_body = local_arena_expr(elem, index, &chunk);
+                let chunk =
+                    chunk_or_default(krate, field.attrs.chunk.as_ref().map(chunk_tokens), index);
+                arena_ty = quote!(#krate::__private::LocalArena<#elem, #index, #chunk>);
+                // `Probe`: an element type that reports its self-links (a
+                // derived recursive type) gets an acyclic field arena too.
+                arena_body = local_arena_expr(krate, elem, index, &chunk, Flavor::Probe);
             }
             let arena_fn = quote! {
                 #[inline]
@@ -331,20 +371,20 @@ fn field_setters(
                 quote! {
                     #[doc = #doc]
                     #[inline]
-                    #vis fn #setter(self, value: impl ::arena_arc::__private::IntoArcSlice<#elem, #index>) -> #ret {
-                        let value: #ty = ::arena_arc::__private::IntoArcSlice::into_arc_slice(value, &#arena_fn_name());
+                    #vis fn #setter(self, value: impl #krate::__private::IntoArcSlice<#elem, #index>) -> #ret {
+                        let value: #ty = #krate::__private::IntoArcSlice::into_arc_slice(value, &#arena_fn_name());
                         #store
                     }
                     #[doc = #doc_iter]
                     #[inline]
-                    #vis fn #from_iter(self, iter: impl ::arena_arc::__private::IntoIterator<Item = #elem>) -> #ret {
-                        let value: #ty = ::arena_arc::__private::ThreadArena::alloc_from_iter(&#arena_fn_name(), iter);
+                    #vis fn #from_iter(self, iter: impl #krate::__private::IntoIterator<Item = #elem>) -> #ret {
+                        let value: #ty = #krate::__private::ThreadArena::alloc_from_iter(&#arena_fn_name(), iter);
                         #store
                     }
                     #[doc = #doc_with]
                     #[inline]
-                    #vis fn #with(self, len: usize, init: impl ::arena_arc::__private::FnMut(usize) -> #elem) -> #ret {
-                        let value: #ty = ::arena_arc::__private::ThreadArena::alloc(&#arena_fn_name(), len, init);
+                    #vis fn #with(self, len: usize, init: impl #krate::__private::FnMut(usize) -> #elem) -> #ret {
+                        let value: #ty = #krate::__private::ThreadArena::alloc(&#arena_fn_name(), len, init);
                         #store
                     }
                 }
@@ -367,8 +407,8 @@ fn field_setters(
                 quote! {
                     #[doc = #doc]
                     #[inline]
-                    #vis fn #setter(self, value: impl ::arena_arc::__private::IntoArcSingle<#elem, #index>) -> #ret {
-                        let value: #ty = ::arena_arc::__private::IntoArcSingle::into_arc_single(value, &#arena_fn_name());
+                    #vis fn #setter(self, value: impl #krate::__private::IntoArcSingle<#elem, #index>) -> #ret {
+                        let value: #ty = #krate::__private::IntoArcSingle::into_arc_single(value, &#arena_fn_name());
                         #store
                     }
                 }

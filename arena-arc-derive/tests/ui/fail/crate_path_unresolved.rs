@@ -1,8 +1,8 @@
 use arena_arc::ArenaAlloc;
 
 #[derive(ArenaAlloc)]
+#[arena(crate = not_arena_arc)]
 enum Token {
-    Number(u64),
     Plus,
 }
 

@@ -1,0 +1,3 @@
+arena_arc::arena!(crate = ::arena_arc static BYTES: u8, 64);
+
+fn main() {}
