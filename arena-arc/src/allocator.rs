@@ -592,6 +592,51 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         ArcSlice::new()
     }
 
+    /// Retires the current chunk and frees every chunk that no handle uses
+    /// any more, keeping the allocator usable.
+    ///
+    /// Elements are dropped with their chunk, and the current chunk is
+    /// released only when the allocator moves on to another. So a tree
+    /// whose root sits in the current chunk stays allocated after its last
+    /// handle is dropped until the allocator next fills a chunk. Call `trim`
+    /// at a natural boundary (a compilation unit, a frame) to free it now.
+    /// Costs the current chunk's unused tail; the next allocation takes a
+    /// fresh chunk.
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcSlice, ArenaLinks, Links};
+    ///
+    /// struct Node(ArcSlice<Node>);
+    ///
+    /// // SAFETY: the one handle is owned by value and reported once; no `Drop`.
+    /// unsafe impl ArenaLinks for Node {
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         links.slice(&self.0);
+    ///     }
+    /// }
+    ///
+    /// let arena: Allocator<Node, u32, 64> = Allocator::new_acyclic();
+    /// let leaves = arena.alloc(3, |_| Node(ArcSlice::new()));
+    /// let root = arena.alloc_value(Node(leaves));
+    /// drop(root);
+    /// assert_eq!(arena.stats().chunks_alive, 1); // the current chunk
+    /// arena.trim();
+    /// assert_eq!(arena.stats().chunks_alive, 0);
+    /// ```
+    pub fn trim(&self) {
+        self.retire_current();
+        // Freeing one chunk drops its elements, whose handles may leave
+        // another retired chunk with only our reference: go again until a
+        // pass frees nothing (at most once per retired chunk).
+        for _ in 0..=RETIRED {
+            let retired = self.retired.get();
+            if !retired.iter().flatten().any(|chunk| chunk.is_unique()) {
+                break;
+            }
+            self.release_unused_retired();
+        }
+    }
+
     /// A snapshot of what the allocator holds; see [`ArenaStats`].
     ///
     /// ```

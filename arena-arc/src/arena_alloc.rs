@@ -297,4 +297,28 @@ pub trait ArenaAlloc: Sized + 'static {
     fn arena_stats() -> ArenaStats {
         Self::arena().stats()
     }
+
+    /// [`Allocator::trim`](crate::Allocator::trim) on the calling thread's
+    /// arena for this type: frees now a tree whose last handle is gone but
+    /// whose root sat in the current chunk.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArcSingle, ArenaAlloc};
+    ///
+    /// #[derive(ArenaAlloc)]
+    /// enum Expr {
+    ///     Num(i64),
+    ///     Neg(ArcSingle<Expr>),
+    /// }
+    ///
+    /// let tree = Expr::alloc_value(Expr::Neg(Expr::alloc_value(Expr::Num(1))));
+    /// drop(tree);
+    /// Expr::trim_arena();
+    /// assert_eq!(Expr::arena_stats().chunks_alive, 0);
+    /// # }
+    /// ```
+    fn trim_arena() {
+        Self::arena().trim()
+    }
 }

@@ -7,6 +7,7 @@ use std::thread::LocalKey;
 use crate::allocator::Allocator;
 use crate::error::AllocError;
 use crate::index::IndexType;
+use crate::links::ArenaLinks;
 use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
 use crate::stats::ArenaStats;
@@ -309,6 +310,23 @@ impl<T: 'static, L: IndexType, const N: usize> LocalArena<T, L, N> {
         ArcSlice::new()
     }
 
+    /// [`Allocator::trim`] on this thread's allocator: retires its current
+    /// chunk and frees the chunks no handle uses any more.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::arena;
+    ///
+    /// arena!(static NUMBERS: u64, 64);
+    /// drop(NUMBERS.alloc(10, |i| i as u64));
+    /// NUMBERS.trim();
+    /// assert_eq!(NUMBERS.stats().chunks_alive, 0);
+    /// # }
+    /// ```
+    pub fn trim(&self) {
+        self.with(|a| a.trim());
+    }
+
     /// [`Allocator::stats`] of this thread's allocator (all zero if it has
     /// been destroyed).
     ///
@@ -323,6 +341,57 @@ impl<T: 'static, L: IndexType, const N: usize> LocalArena<T, L, N> {
     /// ```
     pub fn stats(&self) -> ArenaStats {
         self.with(|a| a.stats())
+    }
+}
+
+impl<T: ArenaLinks<L> + 'static, L: IndexType, const N: usize> LocalArena<T, L, N> {
+    /// [`Allocator::alloc_linked`] on this thread's allocator: `alloc_value`
+    /// with the scan for self-links inlined at the call site.
+    /// [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc) uses it for
+    /// `Foo::alloc_value` of a type with self-links.
+    ///
+    /// ```
+    /// use arena_arc::{ArcSlice, ArenaLinks, Links, arena};
+    ///
+    /// struct Node(ArcSlice<Node>);
+    ///
+    /// // SAFETY: the one handle is owned by value and reported once; no `Drop`.
+    /// unsafe impl ArenaLinks for Node {
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         links.slice(&self.0);
+    ///     }
+    /// }
+    ///
+    /// arena!(static NODES: Node, 64);
+    /// let leaves = NODES.alloc(2, |_| Node(ArcSlice::new()));
+    /// let root = NODES.alloc_linked(Node(leaves));
+    /// assert_eq!(root.0.len(), 2);
+    /// ```
+    #[inline]
+    pub fn alloc_linked(&self, value: T) -> ArcSingle<T, L> {
+        self.with(|a| a.alloc_linked(value))
+    }
+
+    /// [`Allocator::checked_alloc_linked`] on this thread's allocator.
+    ///
+    /// ```
+    /// use arena_arc::{ArcSlice, ArenaLinks, Links, arena};
+    ///
+    /// struct Node(ArcSlice<Node>);
+    ///
+    /// // SAFETY: the one handle is owned by value and reported once; no `Drop`.
+    /// unsafe impl ArenaLinks for Node {
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         links.slice(&self.0);
+    ///     }
+    /// }
+    ///
+    /// arena!(static NODES: Node, 64);
+    /// assert!(NODES.checked_alloc_linked(Node(ArcSlice::new())).is_ok());
+    /// ```
+    #[inline]
+    pub fn checked_alloc_linked(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
+        self.with(|a| a.checked_alloc_linked(value))
     }
 }
 
@@ -414,6 +483,8 @@ pub trait ThreadArena<T, L: IndexType>: Copy + fmt::Debug + sealed::Sealed + 'st
     fn alloc_from_iter(&self, iter: impl IntoIterator<Item = T>) -> ArcSlice<T, L>;
     /// See [`LocalArena::stats`].
     fn stats(&self) -> ArenaStats;
+    /// See [`LocalArena::trim`].
+    fn trim(&self);
 }
 
 impl<T: 'static, L: IndexType, const N: usize> ThreadArena<T, L> for LocalArena<T, L, N> {
@@ -480,5 +551,8 @@ impl<T: 'static, L: IndexType, const N: usize> ThreadArena<T, L> for LocalArena<
     }
     fn stats(&self) -> ArenaStats {
         LocalArena::stats(self)
+    }
+    fn trim(&self) {
+        LocalArena::trim(self)
     }
 }

@@ -403,3 +403,26 @@ fn alloc_linked_on_a_plain_allocator_is_alloc_value() {
     drop(arena);
     assert_eq!(elems::made_and_dropped(), (1, 0));
 }
+
+#[test]
+fn trim_frees_a_dropped_tree_whose_root_sat_in_the_current_chunk() {
+    let _serial = common::serial();
+    elems::reset();
+    let arena: Allocator<Node, u32, 8> = Allocator::new_acyclic();
+    let mut ids = Ids(0);
+    let root = arena.alloc_value(nested(&arena, &mut ids, 3, 3));
+    drop(root);
+    // The root sits in the current chunk, which is released only when the
+    // allocator moves on: nothing hanging from it was dropped yet.
+    assert_eq!(elems::made_and_dropped(), (40, 0));
+    arena.trim();
+    assert_eq!(elems::made_and_dropped(), (40, 40));
+    assert_eq!(arena.stats().chunks_alive, 0);
+    // The allocator is still usable.
+    let again = arena.alloc_value(nested(&arena, &mut ids, 1, 2));
+    assert_eq!(sum(&again), (40..43).sum::<u64>());
+    drop(again);
+    arena.trim();
+    assert_eq!(arena.stats().chunks_alive, 0);
+    elems::assert_each_dropped_once(ids.0);
+}

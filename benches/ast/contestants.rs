@@ -68,12 +68,16 @@ pub const ALL: &[Entry] = &[
         label: "this crate, `Allocator::new_acyclic()`",
         run: on_worker::<ours::Build<true>>,
     },
-    // The lead adds two more here, once `#[derive(ArenaAlloc)]` has landed:
-    // this crate through the derive on a struct ("ours-derive-struct") and
-    // on an enum ("ours-derive-enum"). Each is a module below with its own
-    // node type (deriving `ArenaAlloc`), an `ExprNode` impl for it (one
-    // `match` into `tree::View`), and a `Builder` impl (not `ExprAlloc`,
-    // since the node is not `tree::Expr`); it builds `on_worker`.
+    Entry {
+        name: "ours-derive-enum",
+        label: "this crate, `#[derive(ArenaAlloc)]` on the enum",
+        run: on_worker::<derive_enum::Build>,
+    },
+    Entry {
+        name: "ours-derive-struct",
+        label: "this crate, `#[derive(ArenaAlloc)]` on a struct, through its builder",
+        run: on_worker::<derive_struct::Build>,
+    },
 ];
 
 /// Experiments, run only when named with `--only`: not contestants.
@@ -533,6 +537,183 @@ mod ours {
             handle
         }
         fn share(root: &ArcSingle<Expr<F>>) -> Option<ArcSingle<Expr<F>>> {
+            Some(root.clone())
+        }
+    }
+}
+
+/// This crate through `#[derive(ArenaAlloc)]` on the expression enum: the
+/// enum's own per-thread arena (acyclic, since its variants hold handles to
+/// it), `Expr::alloc_value` and `Expr::alloc_from_iter`. The thread-local
+/// arena goes with the worker thread.
+mod derive_enum {
+    use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc};
+
+    use crate::tree::{Builder, ExprNode, View};
+
+    #[derive(ArenaAlloc)]
+    #[arena(chunk = 256)]
+    pub enum DExpr {
+        Num(i64),
+        Neg(ArcSingle<DExpr>),
+        Add(ArcSingle<DExpr>, ArcSingle<DExpr>),
+        Mul(ArcSingle<DExpr>, ArcSingle<DExpr>),
+        Call(ArcSlice<DExpr>),
+    }
+
+    impl ExprNode for DExpr {
+        #[inline(always)]
+        fn view(&self) -> View<'_, Self> {
+            match self {
+                DExpr::Num(v) => View::Num(*v),
+                DExpr::Neg(a) => View::Neg(a),
+                DExpr::Add(a, b) => View::Add(a, b),
+                DExpr::Mul(a, b) => View::Mul(a, b),
+                DExpr::Call(args) => View::Call(args),
+            }
+        }
+    }
+
+    /// The worker drops this after the main thread dropped the tree: its
+    /// `trim` frees the tree (timed as the arena's drop, as the hand-written
+    /// contestants' `Allocator` drop is), instead of the untimed thread-local
+    /// destruction at the thread's end.
+    #[derive(Default)]
+    pub struct Build;
+    impl Drop for Build {
+        fn drop(&mut self) {
+            DExpr::trim_arena();
+        }
+    }
+    impl Builder for Build {
+        type Node = DExpr;
+        type Link = ArcSingle<DExpr>;
+        #[inline(always)]
+        fn num(&self, v: i64) -> DExpr {
+            DExpr::Num(v)
+        }
+        #[inline(always)]
+        fn neg(&self, a: ArcSingle<DExpr>) -> DExpr {
+            DExpr::Neg(a)
+        }
+        #[inline(always)]
+        fn add(&self, a: ArcSingle<DExpr>, b: ArcSingle<DExpr>) -> DExpr {
+            DExpr::Add(a, b)
+        }
+        #[inline(always)]
+        fn mul(&self, a: ArcSingle<DExpr>, b: ArcSingle<DExpr>) -> DExpr {
+            DExpr::Mul(a, b)
+        }
+        #[inline(always)]
+        fn call(&self, args: impl ExactSizeIterator<Item = DExpr>) -> DExpr {
+            DExpr::Call(DExpr::alloc_from_iter(args))
+        }
+        #[inline(always)]
+        fn link(&self, node: DExpr) -> ArcSingle<DExpr> {
+            DExpr::alloc_value(node)
+        }
+        fn share(root: &ArcSingle<DExpr>) -> Option<ArcSingle<DExpr>> {
+            Some(root.clone())
+        }
+    }
+}
+
+/// This crate through `#[derive(ArenaAlloc)]` on a struct, the shape a
+/// derive user writes when every node has the same fields: a kind, a value,
+/// two optional operands and an argument list, filled through the typed
+/// builder (`SNode::builder()...build()`), with `SNode::alloc_value` for
+/// links.
+mod derive_struct {
+    use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc};
+
+    use crate::tree::{Builder, ExprNode, View};
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Kind {
+        Num,
+        Neg,
+        Add,
+        Mul,
+        Call,
+    }
+
+    #[derive(ArenaAlloc)]
+    #[arena(chunk = 256)]
+    pub struct SNode {
+        kind: Kind,
+        #[arena(default)]
+        value: i64,
+        #[arena(default)]
+        a: Option<ArcSingle<SNode>>,
+        #[arena(default)]
+        b: Option<ArcSingle<SNode>>,
+        #[arena(default)]
+        args: ArcSlice<SNode>,
+    }
+
+    impl ExprNode for SNode {
+        #[inline(always)]
+        fn view(&self) -> View<'_, Self> {
+            fn operand(link: &Option<ArcSingle<SNode>>) -> &SNode {
+                link.as_deref().expect("an operand of an operator node")
+            }
+            match self.kind {
+                Kind::Num => View::Num(self.value),
+                Kind::Neg => View::Neg(operand(&self.a)),
+                Kind::Add => View::Add(operand(&self.a), operand(&self.b)),
+                Kind::Mul => View::Mul(operand(&self.a), operand(&self.b)),
+                Kind::Call => View::Call(&self.args),
+            }
+        }
+    }
+
+    /// Trims the arena when dropped; see `derive_enum::Build`.
+    #[derive(Default)]
+    pub struct Build;
+    impl Drop for Build {
+        fn drop(&mut self) {
+            SNode::trim_arena();
+        }
+    }
+    impl Builder for Build {
+        type Node = SNode;
+        type Link = ArcSingle<SNode>;
+        #[inline(always)]
+        fn num(&self, v: i64) -> SNode {
+            SNode::builder().kind(Kind::Num).value(v).build()
+        }
+        #[inline(always)]
+        fn neg(&self, a: ArcSingle<SNode>) -> SNode {
+            SNode::builder().kind(Kind::Neg).a(Some(a)).build()
+        }
+        #[inline(always)]
+        fn add(&self, a: ArcSingle<SNode>, b: ArcSingle<SNode>) -> SNode {
+            SNode::builder()
+                .kind(Kind::Add)
+                .a(Some(a))
+                .b(Some(b))
+                .build()
+        }
+        #[inline(always)]
+        fn mul(&self, a: ArcSingle<SNode>, b: ArcSingle<SNode>) -> SNode {
+            SNode::builder()
+                .kind(Kind::Mul)
+                .a(Some(a))
+                .b(Some(b))
+                .build()
+        }
+        #[inline(always)]
+        fn call(&self, args: impl ExactSizeIterator<Item = SNode>) -> SNode {
+            SNode::builder()
+                .kind(Kind::Call)
+                .args_from_iter(args)
+                .build()
+        }
+        #[inline(always)]
+        fn link(&self, node: SNode) -> ArcSingle<SNode> {
+            SNode::alloc_value(node)
+        }
+        fn share(root: &ArcSingle<SNode>) -> Option<ArcSingle<SNode>> {
             Some(root.clone())
         }
     }

@@ -71,6 +71,24 @@ pub fn arena_alloc_impl(
     flavor: Flavor,
 ) -> TokenStream {
     let body = local_arena_expr(krate, ty, index, chunk, flavor);
+    // A type with self-links allocates single values through
+    // `alloc_linked`, which scans the value's links where it is built
+    // instead of through the arena's function pointer.
+    let linked = match flavor {
+        Flavor::Acyclic => quote! {
+            #[inline]
+            fn alloc_value(value: Self) -> #krate::ArcSingle<Self, #index> {
+                Self::arena().alloc_linked(value)
+            }
+            #[inline]
+            fn checked_alloc_value(
+                value: Self,
+            ) -> ::core::result::Result<#krate::ArcSingle<Self, #index>, #krate::AllocError> {
+                Self::arena().checked_alloc_linked(value)
+            }
+        },
+        Flavor::Plain | Flavor::Probe => TokenStream::new(),
+    };
     quote! {
         #[automatically_derived]
         impl #krate::ArenaAlloc for #ty {
@@ -79,6 +97,7 @@ pub fn arena_alloc_impl(
             type Arena = #krate::__private::LocalArena<#ty, #index, #chunk>;
             #[inline]
             fn arena() -> Self::Arena #body
+            #linked
         }
     }
 }
