@@ -234,12 +234,7 @@ struct Node {
 }
 
 #[test]
-// TODO(acyclic): run it under Miri too once the tree's chunk is freed.
-#[cfg_attr(
-    miri,
-    ignore = "leaks by design today: a chunk holding handles into itself"
-)]
-fn a_recursive_tree_round_trips() {
+fn a_recursive_tree_round_trips_and_frees_itself() {
     let json = r#"{"name":"root","leaf":0,"children":[{"name":"a","leaf":1,"children":[{"name":"a1","leaf":2,"children":[]},{"name":"a2","leaf":3,"children":[]}]},{"name":"b","leaf":4,"children":[]}]}"#;
     let (made, dropped) = leaves_in_thread(move || {
         let dropped_before = DROPPED.load(Ordering::SeqCst);
@@ -257,15 +252,15 @@ fn a_recursive_tree_round_trips() {
         // The children went to Node's own arena: 2 + 2 nodes.
         assert_eq!(Node::arena_stats().current_chunk_free, 1024 - 4);
         drop(tree);
+        // Node's arena is acyclic (its children are self-links), so once
+        // the current chunks are retired nothing is left in any arena.
+        Node::trim_arena();
+        TEXT_ARENA.trim();
+        assert_eq!(DROPPED.load(Ordering::SeqCst) - dropped_before, 5);
+        assert_eq!(Node::arena_stats().chunks_alive, 0);
+        assert_eq!(TEXT_ARENA.stats().chunks_alive, 0);
     });
-    assert_eq!(made, 5);
-    // The root lived on the stack: its leaf is dropped with it. The other
-    // nodes share a chunk of Node's arena with the child lists they hold, a
-    // reference cycle that keeps the chunk alive today.
-    assert!((1..=5).contains(&dropped), "dropped {dropped}");
-    // TODO(acyclic): once a chunk's self-references no longer keep it
-    // alive, every leaf is dropped when the thread's arenas go, and no byte
-    // is left:
-    //     assert_eq!(dropped, 5);
-    //     assert_eq!(<live bytes of the thread after it ends>, 0);
+    assert_eq!((made, dropped), (5, 5));
+    // Under Miri, its leak check at the end of the run also proves that no
+    // byte of the tree is left.
 }
