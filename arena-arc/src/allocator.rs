@@ -633,9 +633,13 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             Some(chunk) => chunk,
             None => self.new_chunk(N, BIAS)?,
         };
-        // Dropping a reused chunk's elements ran user code, which may have
-        // allocated from `self` and installed a chunk of its own.
+        // Dropping a reused chunk's elements (or, in `new_chunk`, releasing
+        // unused retired chunks) ran user code, which may have allocated from
+        // `self` and installed a chunk of its own. Retiring it may evict a
+        // chunk whose element's drop panics: `chunk` is then freed, not lost.
+        let held = Uninstalled(chunk);
         self.retire_current();
+        mem::forget(held);
         self.current.set(Some(chunk));
         self.cursor.set(len);
         self.handed.set(1);
@@ -817,11 +821,30 @@ impl<T, L: IndexType, const N: usize> Drop for Unfilled<'_, T, L, N> {
     }
 }
 
+/// A chunk about to become current (count at the bias, no element) that only
+/// a local of `reserve_slow` holds: freed if a panic unwinds first.
+struct Uninstalled<T>(Chunk<T>);
+
+impl<T> Drop for Uninstalled<T> {
+    fn drop(&mut self) {
+        // SAFETY: the chunk is fresh or recycled and nothing was reserved in
+        // it: no handle exists, the local's reference is the only one, its
+        // `len` is 0, and it is never used after this.
+        unsafe { self.0.free() }
+    }
+}
+
 impl<T, L: IndexType, const N: usize> Drop for Allocator<T, L, N> {
     fn drop(&mut self) {
+        // Empty the retired list before retiring the current chunk, so that
+        // retiring evicts nothing and no element's drop (which may panic)
+        // runs before every reference is in the one list `release_all` goes
+        // through to the end.
+        let mut all = [None; RETIRED + 1];
+        all[1..].copy_from_slice(&self.retired.replace([None; RETIRED]));
         self.retire_current();
-        let retired = self.retired.replace([None; RETIRED]);
-        release_all(&retired);
+        all[0] = self.retired.replace([None; RETIRED])[0];
+        release_all(&all);
     }
 }
 
