@@ -453,12 +453,17 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// Moves the items of `iter` into the arena.
     ///
     /// An iterator whose `size_hint` is exact (every `ExactSizeIterator`,
-    /// `Vec`, arrays, ranges, `map` over them...) is written straight into
-    /// the arena; any other is collected into a `Vec` first.
+    /// `Vec`, arrays, ranges, `map` over them...) and at most `N` is written
+    /// straight into the arena. Any other is read into a `Vec` first, grown as
+    /// items come: a hint is not trusted beyond one chunk, so that a lying
+    /// one cannot make the arena (or the `Vec`) ask for memory the iterator
+    /// never fills. An honest exact hint longer than `N` therefore costs one
+    /// more move per item.
     ///
     /// # Panics
     /// As [`alloc`](Self::alloc) does, and if an iterator breaks its exact
-    /// `size_hint` (the items already moved are dropped first).
+    /// `size_hint`, however large the hint (the items already moved are
+    /// dropped).
     ///
     /// ```
     /// use arena_arc::Allocator;
@@ -471,24 +476,26 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// ```
     #[track_caller]
     pub fn alloc_from_iter(&self, iter: impl IntoIterator<Item = T>) -> ArcSlice<T, L> {
-        let mut iter = iter.into_iter();
+        let iter = iter.into_iter();
         match iter.size_hint() {
-            (lower, Some(upper)) if lower == upper => {
-                let slice = self.alloc(lower, |_| {
-                    iter.next()
-                        .expect("arena-arc: alloc_from_iter: the iterator yielded fewer items than its exact size_hint")
-                });
-                assert!(
-                    iter.next().is_none(),
-                    "arena-arc: alloc_from_iter: the iterator yielded more items than its exact size_hint"
-                );
-                slice
-            }
-            _ => {
-                let items: Vec<T> = iter.collect();
-                self.alloc_from_iter(items)
+            (lower, Some(upper)) if lower == upper && lower <= N => self.alloc_exact(lower, iter),
+            (lower, upper) => {
+                let items = read_untrusted(iter, lower.min(N), upper.filter(|&u| u == lower));
+                self.alloc_exact(items.len(), items.into_iter())
             }
         }
+    }
+
+    /// Allocates the `len` items `iter` claims to have left, checking it.
+    #[track_caller]
+    fn alloc_exact(&self, len: usize, mut iter: impl Iterator<Item = T>) -> ArcSlice<T, L> {
+        let slice = self.alloc(len, |_| {
+            iter.next().unwrap_or_else(|| fewer_than_the_hint())
+        });
+        if iter.next().is_some() {
+            more_than_the_hint();
+        }
+        slice
     }
 
     /// A zero-length slice; allocates nothing. Same as [`ArcSlice::new`].
@@ -864,6 +871,43 @@ fn release_all<T>(chunks: &[Option<Chunk<T>>]) {
             mem::forget(rest);
         }
     }
+}
+
+/// Reads every item of `iter` into a `Vec` that starts with room for
+/// `capacity` and grows as items come, whatever the iterator's hint. With a
+/// claimed `exact` length, reads at most one item past it and panics if the
+/// count differs.
+#[track_caller]
+fn read_untrusted<T>(
+    iter: impl Iterator<Item = T>,
+    capacity: usize,
+    exact: Option<usize>,
+) -> Vec<T> {
+    let mut items = Vec::with_capacity(capacity);
+    let limit = exact.map_or(usize::MAX, |n| n.saturating_add(1));
+    // `push`, not `extend` or `collect`: those reserve by the hint.
+    for item in iter.take(limit) {
+        items.push(item);
+    }
+    match exact {
+        Some(n) if items.len() < n => fewer_than_the_hint(),
+        Some(n) if items.len() > n => more_than_the_hint(),
+        _ => items,
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn fewer_than_the_hint() -> ! {
+    panic!("arena-arc: alloc_from_iter: the iterator yielded fewer items than its exact size_hint")
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn more_than_the_hint() -> ! {
+    panic!("arena-arc: alloc_from_iter: the iterator yielded more items than its exact size_hint")
 }
 
 #[cold]
