@@ -250,6 +250,50 @@ fn zero_sized_types() {
     assert_eq!(*single, ());
 }
 
+/// Issue 12, defect 4: `ptr_eq` compared addresses only, and every element
+/// of a zero-sized type in a chunk has the same address, so distinct values,
+/// distinct slices and different sub-slices all compared equal.
+#[test]
+fn ptr_eq_tells_distinct_zero_sized_values_and_slices_apart() {
+    let arena: Allocator<(), u32, 16> = Allocator::new();
+    let a = arena.alloc_value(());
+    let b = arena.alloc_value(());
+    assert_eq!(
+        a.as_ptr(),
+        b.as_ptr(),
+        "the case that needs more than the address"
+    );
+    assert!(!ArcSingle::ptr_eq(&a, &b));
+    assert!(ArcSingle::ptr_eq(&a, &a.clone()));
+
+    let s = arena.alloc(2, |_| ());
+    let t = arena.alloc(2, |_| ());
+    assert!(ArcSlice::shares_chunk(&s, &t));
+    assert!(!ArcSlice::ptr_eq(&s, &t));
+    assert!(ArcSlice::ptr_eq(&s, &s.clone()));
+    assert!(!ArcSlice::ptr_eq(&s.slice(0..1), &s.slice(1..2)));
+    assert!(ArcSlice::ptr_eq(&s.slice(1..2), &s.slice(1..)));
+    assert!(
+        !ArcSlice::ptr_eq(&s, &s.slice(0..1)),
+        "same start, other length"
+    );
+    // Through the conversions, which keep the slot.
+    let one = ArcSingle::from_slice(s.slice(1..2));
+    assert!(!ArcSingle::ptr_eq(
+        &one,
+        &ArcSingle::from_slice(s.slice(0..1))
+    ));
+    assert!(ArcSlice::ptr_eq(&ArcSlice::from(one), &s.slice(1..2)));
+    // Different chunks of zero-sized elements are told apart too.
+    let other: Allocator<(), u32, 16> = Allocator::new();
+    assert!(!ArcSingle::ptr_eq(&a, &other.alloc_value(())));
+    // Non-zero-sized elements: same answers.
+    let bytes: Allocator<u8, u32, 16> = Allocator::new();
+    let w = bytes.alloc(2, |i| i as u8);
+    assert!(!ArcSlice::ptr_eq(&w.slice(0..1), &w.slice(1..2)));
+    assert!(ArcSlice::ptr_eq(&w.slice(1..), &w.slice(1..2)));
+}
+
 #[test]
 fn over_aligned_types() {
     #[derive(Debug, Clone, Copy, PartialEq)]
