@@ -6,7 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use arena_arc::{Allocator, ArcSlice};
+use arena_arc::{Allocator, ArcSingle, ArcSlice};
 
 /// Counts how often each id is dropped.
 #[derive(Clone, Default, Debug)]
@@ -471,8 +471,7 @@ fn a_panicking_eviction_after_a_reuse_does_not_leak_the_reused_chunk() {
         on_drop: None,
     };
     let arena: Rc<Arena> = Rc::new(Allocator::new());
-    let kept: Rc<RefCell<Vec<ArcSingleOf<Elem>>>> = Rc::default();
-    type ArcSingleOf<T> = arena_arc::ArcSingle<T, u32>;
+    let kept: Rc<RefCell<Vec<ArcSingle<Elem>>>> = Rc::default();
 
     // One element per chunk, so each allocation makes (or reuses) a chunk.
     let b = arena.alloc_value(Elem {
@@ -524,6 +523,6 @@ fn a_panicking_eviction_after_a_reuse_does_not_leak_the_reused_chunk() {
     assert_eq!(arena.stats().chunks_alive, 5);
     drop((a, c, after));
     drop(kept.borrow_mut().drain(..).collect::<Vec<_>>());
-    drop(Rc::try_unwrap(arena).ok().expect("the only Rc left"));
+    drop(Rc::try_unwrap(arena).expect("the only Rc left"));
     assert_eq!(DROPS.load(Ordering::Relaxed), 3 + 2 + 2 + 1);
 }
