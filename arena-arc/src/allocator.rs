@@ -1,5 +1,6 @@
 //! [`Allocator`]: fills chunks and hands out handles into them.
 
+use core::alloc::Layout;
 use core::cell::{Cell, OnceCell};
 use core::convert::Infallible;
 use core::fmt;
@@ -480,10 +481,32 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         match iter.size_hint() {
             (lower, Some(upper)) if lower == upper && lower <= N => self.alloc_exact(lower, iter),
             (lower, upper) => {
-                let items = read_untrusted(iter, lower.min(N), upper.filter(|&u| u == lower));
+                let exact = upper.filter(|&upper| upper == lower);
+                if let Some(len) = exact {
+                    // What `alloc` would refuse for the claimed length (past
+                    // `L`, the size, the limit) is refused before an item is
+                    // read, as for a hint that fits a chunk.
+                    if let Err(err) = self.check_dedicated(len) {
+                        refuse(err);
+                    }
+                }
+                let items = read_untrusted(iter, lower.min(N), exact);
                 self.alloc_exact(items.len(), items.into_iter())
             }
         }
+    }
+
+    /// Whether `alloc` would refuse `len > N` elements (which get a
+    /// dedicated chunk), without allocating.
+    fn check_dedicated(&self, len: usize) -> Result<(), AllocError> {
+        if len > L::MAX {
+            return Err(AllocError::LengthOverflow {
+                len,
+                max: L::MAX,
+                index_type: L::NAME,
+            });
+        }
+        self.chunk_layout(len).map(drop)
     }
 
     /// Allocates the `len` items `iter` claims to have left, checking it.
@@ -661,6 +684,16 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// Allocates a chunk of `capacity` slots with count `refs`, within the
     /// limit.
     fn new_chunk(&self, capacity: usize, refs: usize) -> Result<Chunk<T>, AllocError> {
+        let layout = self.chunk_layout(capacity)?;
+        let live = self.live.get_or_init(|| Arc::new(Live::new()));
+        self.chunks_created.set(self.chunks_created.get() + 1);
+        Ok(Chunk::allocate(capacity, layout, refs, live))
+    }
+
+    /// The layout of a chunk of `capacity` slots, or why the allocator will
+    /// not make one. When the limit is in the way, the retired chunks no
+    /// handle uses are freed first.
+    fn chunk_layout(&self, capacity: usize) -> Result<Layout, AllocError> {
         let layout = chunk::layout::<T>(capacity).ok_or(AllocError::SizeOverflow {
             len: capacity,
             elem_size: mem::size_of::<T>(),
@@ -679,8 +712,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
                 }
             }
         }
-        self.chunks_created.set(self.chunks_created.get() + 1);
-        Ok(Chunk::allocate(capacity, layout, refs, live))
+        Ok(layout)
     }
 
     /// Settles the current chunk and moves it to the retired list.

@@ -415,6 +415,32 @@ fn an_exact_size_hint_longer_than_a_chunk_is_checked_before_allocating() {
     assert_eq!(dropped.load(Ordering::Relaxed), 3 + 21 + 4 + 40 + 5);
 }
 
+/// Not trusting a long hint must not mean reading before refusing: a
+/// claimed length past `L` or the limit is refused before any item is made,
+/// as for a hint that fits a chunk (found by the model tests).
+#[test]
+fn an_exact_size_hint_longer_than_a_chunk_is_refused_before_an_item_is_read() {
+    let dropped = AtomicUsize::new(0);
+    let arena: Allocator<Counted<'_>, u8, 16> = Allocator::new();
+    let live = before(&arena, &dropped);
+    let liar = |claimed, actual| Liar {
+        claimed,
+        actual,
+        made: 0,
+        dropped: &dropped,
+    };
+    let message = panic_message(|| arena.alloc_from_iter(liar(300, 300)));
+    assert!(message.contains("300 elements"), "{message}");
+    arena.set_limit(Some(arena.stats().bytes_reserved));
+    let message = panic_message(|| arena.alloc_from_iter(liar(40, 40)));
+    assert!(message.contains("allocation limit of"), "{message}");
+    assert_eq!(dropped.load(Ordering::Relaxed), 0, "no item was made");
+    arena.set_limit(None);
+    let after = still_usable(&arena, &live, &dropped);
+    drop((live, after, arena));
+    assert_eq!(dropped.load(Ordering::Relaxed), 4 + 5);
+}
+
 #[test]
 fn checked_paths_return_the_length_error_with_nothing_written() {
     let arena: Allocator<u8, u8, 16> = Allocator::new();
