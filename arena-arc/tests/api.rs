@@ -325,6 +325,26 @@ fn narrow_index_types_work_up_to_their_limit() {
     assert_eq!(tail, [250, 251, 252, 253, 254]);
     let ok = arena.checked_alloc(256, |_| 0);
     assert!(ok.is_err());
+    // The longest slice `L` allows, from an exact-size iterator too (its
+    // claimed length is checked before reading: found by cargo-mutants).
+    let from_iter = arena.alloc_from_iter((0..255).map(|i| i as u8));
+    assert_eq!(from_iter.len(), 255);
+    assert_eq!(from_iter[254], 254);
+}
+
+/// The configuration getters (found by cargo-mutants: only doc tests, which
+/// its runs leave out, checked them).
+#[test]
+fn the_getters_report_the_configuration() {
+    let arena: Allocator<u8, u16, 100> = Allocator::with_limit(5000);
+    assert_eq!(arena.chunk_capacity(), 100);
+    assert_eq!(arena.limit(), Some(5000));
+    arena.set_limit(None);
+    assert_eq!(arena.limit(), None);
+    arena.set_limit(Some(7));
+    assert_eq!(arena.limit(), Some(7));
+    assert_eq!(Allocator::<u8>::new().limit(), None);
+    assert_eq!(Allocator::<u8>::new().chunk_capacity(), 256, "the default N");
 }
 
 #[test]
