@@ -94,6 +94,25 @@ fn a_request_that_does_not_fit_keeps_the_emptier_chunk() {
     assert_eq!(arena.stats().bytes_lost_in_tails, 0);
 }
 
+/// The other side of that rule: when the current chunk has less room left
+/// than a fresh chunk would keep, it is retired and a fresh chunk takes the
+/// request (found by cargo-mutants: `N - len` as `N / len` survived).
+#[test]
+fn a_request_that_does_not_fit_a_fuller_chunk_starts_a_fresh_one() {
+    let arena: Allocator<u8, u32, 8> = Allocator::new();
+    let a = arena.alloc(5, |_| 1);
+    // 3 slots left; a fresh chunk keeps 4 after a request of 4.
+    let b = arena.alloc(4, |_| 2);
+    let stats = arena.stats();
+    assert_eq!(stats.dedicated_chunks, 0, "{stats:?}");
+    assert_eq!(stats.chunks_created, 2, "{stats:?}");
+    assert_eq!(stats.current_chunk_free, 4, "{stats:?}");
+    assert_eq!(stats.bytes_lost_in_tails, 3, "{stats:?}");
+    assert!(!ArcSlice::shares_chunk(&a, &b));
+    assert_eq!(a, [1; 5]);
+    assert_eq!(b, [2; 4]);
+}
+
 #[test]
 fn sub_slices_are_zero_copy_and_keep_the_chunk() {
     let arena: Allocator<u64> = Allocator::new();
@@ -344,7 +363,11 @@ fn the_getters_report_the_configuration() {
     arena.set_limit(Some(7));
     assert_eq!(arena.limit(), Some(7));
     assert_eq!(Allocator::<u8>::new().limit(), None);
-    assert_eq!(Allocator::<u8>::new().chunk_capacity(), 256, "the default N");
+    assert_eq!(
+        Allocator::<u8>::new().chunk_capacity(),
+        256,
+        "the default N"
+    );
 }
 
 #[test]
