@@ -387,23 +387,29 @@ fn a_panicking_drop_while_the_allocator_is_dropped_still_frees_every_chunk() {
             }
         }
     }
-    // One element per chunk: one current chunk and four retired ones.
-    let arena: Allocator<Bomb, u32, 1> = Allocator::new();
-    let handles: Vec<_> = (0..5).map(|i| arena.alloc_value(Bomb(i == 0))).collect();
-    assert_eq!(arena.stats().chunks_alive, 5);
-    drop(handles);
-    assert_eq!(
-        DROPS.load(Ordering::Relaxed),
-        0,
-        "the allocator holds all 5"
-    );
-    let result = catch_unwind(AssertUnwindSafe(move || drop(arena)));
-    assert_eq!(*result.unwrap_err().downcast::<&str>().unwrap(), "bomb");
-    assert_eq!(
-        DROPS.load(Ordering::Relaxed),
-        5,
-        "every chunk was released despite the panic (Miri checks they were freed)"
-    );
+    // One element per chunk: one current chunk and four retired ones. The
+    // issue's repro has the bomb first (the oldest chunk, which retiring the
+    // current one evicted); every other position checks that the release
+    // goes on past the panic to the chunks after it.
+    for bomb in 0..5 {
+        DROPS.store(0, Ordering::Relaxed);
+        let arena: Allocator<Bomb, u32, 1> = Allocator::new();
+        let handles: Vec<_> = (0..5).map(|i| arena.alloc_value(Bomb(i == bomb))).collect();
+        assert_eq!(arena.stats().chunks_alive, 5);
+        drop(handles);
+        assert_eq!(
+            DROPS.load(Ordering::Relaxed),
+            0,
+            "the allocator holds all 5"
+        );
+        let result = catch_unwind(AssertUnwindSafe(move || drop(arena)));
+        assert_eq!(*result.unwrap_err().downcast::<&str>().unwrap(), "bomb");
+        assert_eq!(
+            DROPS.load(Ordering::Relaxed),
+            5,
+            "bomb at {bomb}: every chunk was released despite the panic (Miri checks they were freed)"
+        );
+    }
 }
 
 /// Issue 12, defect 1, the worse case: with handles still alive, the
