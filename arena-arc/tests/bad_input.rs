@@ -86,6 +86,10 @@ fn a_length_over_the_index_type_panics_naming_the_limit_and_changes_nothing() {
         "{message}"
     );
     assert!(message.contains("wider index type"), "{message}");
+    assert!(
+        message.contains("`Allocator<T, u16>`"),
+        "the next width: {message}"
+    );
     assert_eq!(calls, 0, "init never ran");
     assert_eq!(
         arena.stats().bytes_reserved,

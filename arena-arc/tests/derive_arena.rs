@@ -315,3 +315,35 @@ fn the_default_chunk_capacity_is_clamped_to_the_index_type() {
     assert_eq!(<Narrow as ArenaAlloc>::CHUNK, 256);
     assert_eq!(<Wide as ArenaAlloc>::CHUNK, 1024);
 }
+
+arena!(static UNITS: u32, 8);
+
+/// The `ThreadArena` trait the derived builders call, method by method, and
+/// a named arena's `Debug` (found by cargo-mutants: the builders use only
+/// some of the methods, and nothing printed a `LocalArena`).
+#[test]
+fn a_named_arena_serves_every_thread_arena_method() {
+    use arena_arc::ThreadArena;
+
+    let arena = &UNITS;
+    assert_eq!(ThreadArena::chunk_capacity(arena), 8);
+    assert_eq!(ThreadArena::alloc(arena, 2, |i| i as u32), [0, 1]);
+    let tried = ThreadArena::try_alloc(arena, 2, |i| Ok::<_, ()>(i as u32 + 2)).unwrap();
+    assert_eq!(tried, [2, 3]);
+    let checked = ThreadArena::checked_alloc(arena, 2, |i| i as u32 + 4).unwrap();
+    assert_eq!(checked, [4, 5]);
+    assert_eq!(*ThreadArena::alloc_single(arena, || 6), 6);
+    let single = ThreadArena::try_alloc_single(arena, || Ok::<_, ()>(7)).unwrap();
+    assert_eq!(*single, 7);
+    assert_eq!(*ThreadArena::alloc_value(arena, 8), 8);
+    assert_eq!(*ThreadArena::checked_alloc_value(arena, 9).unwrap(), 9);
+    assert_eq!(ThreadArena::alloc_slice_copy(arena, &[10, 11]), [10, 11]);
+    assert_eq!(ThreadArena::alloc_slice_clone(arena, &[12]), [12]);
+    assert_eq!(ThreadArena::alloc_from_iter(arena, 13..15), [13, 14]);
+    let stats = ThreadArena::stats(arena);
+    assert_eq!(stats.chunks_created, 2, "{stats:?}");
+    assert_eq!(
+        format!("{arena:?}"),
+        r#"LocalArena { type: "u32", index: "u32", chunk_capacity: 8 }"#
+    );
+}
