@@ -156,6 +156,13 @@ fn single_values() {
     let s: &String = std::borrow::Borrow::borrow(&a2);
     assert_eq!(s, "alpha");
     assert_eq!(AsRef::<String>::as_ref(&a2), "alpha");
+    // Comparisons between handles go to the values (found by cargo-mutants:
+    // only `<` was used).
+    assert!(a == a2 && a != b);
+    assert_eq!(a, arena.alloc_value("alpha".to_string()), "equal values");
+    assert_eq!(a.cmp(&b), std::cmp::Ordering::Less);
+    assert_eq!(c.cmp(&b), std::cmp::Ordering::Greater);
+    assert_eq!(a.cmp(&a2), std::cmp::Ordering::Equal);
 }
 
 #[test]
@@ -193,6 +200,7 @@ fn single_and_slice_convert_both_ways() {
         err.to_string(),
         "arena-arc: an ArcSingle needs a slice of length 1, not 2"
     );
+    assert_eq!(format!("{err:?}"), "NotSingle { len: 2, .. }");
     assert_eq!(err.into_inner(), [1, 1], "the slice comes back intact");
     assert!(ArcSingle::try_from(ArcSlice::<u8, u16>::new()).is_err());
 }
