@@ -220,6 +220,11 @@ fn content_traits_match_the_slice() {
     assert_eq!(a, [1, 2, 3]);
     assert_eq!(a, &[1, 2, 3][..]);
     assert_eq!(*a, [1, 2, 3][..]);
+    // And tell different contents apart, each of them (found by
+    // cargo-mutants: every comparison with plain slices was an equality).
+    assert!(a == [1, 2, 3][..] && a != [1, 2, 4][..]);
+    assert!(a != &[1, 2, 4][..] && a != &[1, 2][..]);
+    assert!(a != vec![1, 2, 4] && a != [1, 2, 4] && a != [1, 2, 3, 4]);
     assert_eq!(format!("{a:?}"), "[1, 2, 3]");
     assert_eq!((&a).into_iter().sum::<i32>(), 6);
     let mut total = 0;
