@@ -1,5 +1,6 @@
 //! [`Allocator`]: fills chunks and hands out handles into them.
 
+use core::alloc::Layout;
 use core::cell::{Cell, OnceCell};
 use core::convert::Infallible;
 use core::fmt;
@@ -543,12 +544,17 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// Moves the items of `iter` into the arena.
     ///
     /// An iterator whose `size_hint` is exact (every `ExactSizeIterator`,
-    /// `Vec`, arrays, ranges, `map` over them...) is written straight into
-    /// the arena; any other is collected into a `Vec` first.
+    /// `Vec`, arrays, ranges, `map` over them...) and at most `N` is written
+    /// straight into the arena. Any other is read into a `Vec` first, grown as
+    /// items come: a hint is not trusted beyond one chunk, so that a lying
+    /// one cannot make the arena (or the `Vec`) ask for memory the iterator
+    /// never fills. An honest exact hint longer than `N` therefore costs one
+    /// more move per item.
     ///
     /// # Panics
     /// As [`alloc`](Self::alloc) does, and if an iterator breaks its exact
-    /// `size_hint` (the items already moved are dropped first).
+    /// `size_hint`, however large the hint (the items already moved are
+    /// dropped).
     ///
     /// ```
     /// use arena_arc::Allocator;
@@ -561,24 +567,48 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// ```
     #[track_caller]
     pub fn alloc_from_iter(&self, iter: impl IntoIterator<Item = T>) -> ArcSlice<T, L> {
-        let mut iter = iter.into_iter();
+        let iter = iter.into_iter();
         match iter.size_hint() {
-            (lower, Some(upper)) if lower == upper => {
-                let slice = self.alloc(lower, |_| {
-                    iter.next()
-                        .expect("arena-arc: alloc_from_iter: the iterator yielded fewer items than its exact size_hint")
-                });
-                assert!(
-                    iter.next().is_none(),
-                    "arena-arc: alloc_from_iter: the iterator yielded more items than its exact size_hint"
-                );
-                slice
-            }
-            _ => {
-                let items: Vec<T> = iter.collect();
-                self.alloc_from_iter(items)
+            (lower, Some(upper)) if lower == upper && lower <= N => self.alloc_exact(lower, iter),
+            (lower, upper) => {
+                let exact = upper.filter(|&upper| upper == lower);
+                if let Some(len) = exact {
+                    // What `alloc` would refuse for the claimed length (past
+                    // `L`, the size, the limit) is refused before an item is
+                    // read, as for a hint that fits a chunk.
+                    if let Err(err) = self.check_dedicated(len) {
+                        refuse(err);
+                    }
+                }
+                let items = read_untrusted(iter, lower.min(N), exact);
+                self.alloc_exact(items.len(), items.into_iter())
             }
         }
+    }
+
+    /// Whether `alloc` would refuse `len > N` elements (which get a
+    /// dedicated chunk), without allocating.
+    fn check_dedicated(&self, len: usize) -> Result<(), AllocError> {
+        if len > L::MAX {
+            return Err(AllocError::LengthOverflow {
+                len,
+                max: L::MAX,
+                index_type: L::NAME,
+            });
+        }
+        self.chunk_layout(len).map(drop)
+    }
+
+    /// Allocates the `len` items `iter` claims to have left, checking it.
+    #[track_caller]
+    fn alloc_exact(&self, len: usize, mut iter: impl Iterator<Item = T>) -> ArcSlice<T, L> {
+        let slice = self.alloc(len, |_| {
+            iter.next().unwrap_or_else(|| fewer_than_the_hint())
+        });
+        if iter.next().is_some() {
+            more_than_the_hint();
+        }
+        slice
     }
 
     /// A zero-length slice; allocates nothing. Same as [`ArcSlice::new`].
@@ -860,9 +890,13 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             Some(chunk) => chunk,
             None => self.new_chunk(N, BIAS)?,
         };
-        // Dropping a reused chunk's elements ran user code, which may have
-        // allocated from `self` and installed a chunk of its own.
+        // Dropping a reused chunk's elements (or, in `new_chunk`, releasing
+        // unused retired chunks) ran user code, which may have allocated from
+        // `self` and installed a chunk of its own. Retiring it may evict a
+        // chunk whose element's drop panics: `chunk` is then freed, not lost.
+        let held = Uninstalled(chunk);
         self.retire_current();
+        mem::forget(held);
         self.current.set(Some(chunk));
         self.cursor.set(len);
         self.handed.set(1);
@@ -879,6 +913,16 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// Allocates a chunk of `capacity` slots with count `refs`, within the
     /// limit.
     fn new_chunk(&self, capacity: usize, refs: usize) -> Result<Chunk<T>, AllocError> {
+        let layout = self.chunk_layout(capacity)?;
+        let live = self.live.get_or_init(|| Arc::new(Live::new()));
+        self.chunks_created.set(self.chunks_created.get() + 1);
+        Ok(Chunk::allocate(capacity, layout, refs, live))
+    }
+
+    /// The layout of a chunk of `capacity` slots, or why the allocator will
+    /// not make one. When the limit is in the way, the retired chunks no
+    /// handle uses are freed first.
+    fn chunk_layout(&self, capacity: usize) -> Result<Layout, AllocError> {
         let layout = chunk::layout::<T>(capacity).ok_or(AllocError::SizeOverflow {
             len: capacity,
             elem_size: mem::size_of::<T>(),
@@ -897,8 +941,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
                 }
             }
         }
-        self.chunks_created.set(self.chunks_created.get() + 1);
-        Ok(Chunk::allocate(capacity, layout, refs, live))
+        Ok(layout)
     }
 
     /// Settles the current chunk and moves it to the retired list.
@@ -1148,11 +1191,30 @@ impl<T, L: IndexType, const N: usize> Drop for Unfilled<'_, T, L, N> {
     }
 }
 
+/// A chunk about to become current (count at the bias, no element) that only
+/// a local of `reserve_slow` holds: freed if a panic unwinds first.
+struct Uninstalled<T>(Chunk<T>);
+
+impl<T> Drop for Uninstalled<T> {
+    fn drop(&mut self) {
+        // SAFETY: the chunk is fresh or recycled and nothing was reserved in
+        // it: no handle exists, the local's reference is the only one, its
+        // `len` is 0, and it is never used after this.
+        unsafe { self.0.free() }
+    }
+}
+
 impl<T, L: IndexType, const N: usize> Drop for Allocator<T, L, N> {
     fn drop(&mut self) {
+        // Empty the retired list before retiring the current chunk, so that
+        // retiring evicts nothing and no element's drop (which may panic)
+        // runs before every reference is in the one list `release_all` goes
+        // through to the end.
+        let mut all = [None; RETIRED + 1];
+        all[1..].copy_from_slice(&self.retired.replace([None; RETIRED]));
         self.retire_current();
-        let retired = self.retired.replace([None; RETIRED]);
-        release_all(&retired);
+        all[0] = self.retired.replace([None; RETIRED])[0];
+        release_all(&all);
     }
 }
 
@@ -1172,6 +1234,43 @@ fn release_all<T>(chunks: &[Option<Chunk<T>>]) {
             mem::forget(rest);
         }
     }
+}
+
+/// Reads every item of `iter` into a `Vec` that starts with room for
+/// `capacity` and grows as items come, whatever the iterator's hint. With a
+/// claimed `exact` length, reads at most one item past it and panics if the
+/// count differs.
+#[track_caller]
+fn read_untrusted<T>(
+    iter: impl Iterator<Item = T>,
+    capacity: usize,
+    exact: Option<usize>,
+) -> Vec<T> {
+    let mut items = Vec::with_capacity(capacity);
+    let limit = exact.map_or(usize::MAX, |n| n.saturating_add(1));
+    // `push`, not `extend` or `collect`: those reserve by the hint.
+    for item in iter.take(limit) {
+        items.push(item);
+    }
+    match exact {
+        Some(n) if items.len() < n => fewer_than_the_hint(),
+        Some(n) if items.len() > n => more_than_the_hint(),
+        _ => items,
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn fewer_than_the_hint() -> ! {
+    panic!("arena-arc: alloc_from_iter: the iterator yielded fewer items than its exact size_hint")
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn more_than_the_hint() -> ! {
+    panic!("arena-arc: alloc_from_iter: the iterator yielded more items than its exact size_hint")
 }
 
 #[cold]

@@ -235,3 +235,41 @@ pub use text::{IntoArcStr, TEXT_ARENA, TEXT_CHUNK};
 #[cfg(all(doctest, feature = "derive"))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
+
+/// The 0.1.2 code that no longer compiles, each case of the README's
+/// "Migrating from 0.1" with its error code (`tests/compat_0_1.rs` compiles
+/// the rest, and the changed lines).
+///
+/// A length of type `L`: `alloc` and `try_alloc` take a `usize`.
+/// ```compile_fail,E0308
+/// let arena: arena_arc::Allocator<u64, u32, 16> = arena_arc::Allocator::new();
+/// let n: u32 = 4;
+/// let _ = arena.alloc(n, |i| i as u64);
+/// ```
+/// The error of `ArcSingle::try_from` is a `NotSingle` (which gives the
+/// slice back), not a `&'static str`.
+/// ```compile_fail,E0308
+/// use arena_arc::{Allocator, ArcSingle};
+/// let arena: Allocator<u64> = Allocator::new();
+/// let err: &'static str = ArcSingle::try_from(arena.alloc(2, |_| 0)).unwrap_err();
+/// ```
+/// `ArcSingle::as_ptr` is the value's address; 0.1.2 reached the value's
+/// own `as_ptr` through `Deref`.
+/// ```compile_fail,E0308
+/// let arena: arena_arc::Allocator<String> = arena_arc::Allocator::new();
+/// let name = arena.alloc_value("x".to_string());
+/// let bytes: *const u8 = name.as_ptr();
+/// ```
+/// `IndexType` is sealed.
+/// ```compile_fail,E0277
+/// #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+/// struct Idx(u32);
+/// impl arena_arc::IndexType for Idx {}
+/// ```
+/// A chunk capacity `N` that is 0 or does not fit `L` is refused at compile
+/// time.
+/// ```compile_fail,E0080
+/// let arena: arena_arc::Allocator<u8, u8, 300> = arena_arc::Allocator::new();
+/// ```
+#[cfg(doctest)]
+struct Migrating01;

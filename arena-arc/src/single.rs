@@ -26,7 +26,8 @@ use crate::slice::ArcSlice;
 /// It behaves like `Arc<T>`: cloning is one `Relaxed` atomic increment,
 /// dropping one `Release` decrement, and the chunk (with every value in it)
 /// is dropped with its last handle. Comparisons, `Hash`, `Display` and
-/// `Debug` go to the value; `fmt::Pointer` prints its address.
+/// `Debug` go to the value; `fmt::Pointer` prints its address (which the
+/// zero-sized values of one chunk share; [`ptr_eq`](Self::ptr_eq) tells them apart).
 ///
 /// `ArcSingle<T, L>` is `Send` and `Sync` exactly when `T` is `Send + Sync`.
 ///
@@ -119,7 +120,9 @@ impl<T, L: IndexType> ArcSingle<T, L> {
         }
     }
 
-    /// Whether both handles point to the same value.
+    /// Whether both handles are the same value: the same slot of the same
+    /// chunk. For a zero-sized `T` two values can have the same address
+    /// (see [`as_ptr`](Self::as_ptr)) and still not be `ptr_eq`.
     ///
     /// ```
     /// use arena_arc::{Allocator, ArcSingle};
@@ -129,9 +132,16 @@ impl<T, L: IndexType> ArcSingle<T, L> {
     /// let b = arena.alloc_value(1);
     /// assert!(ArcSingle::ptr_eq(&a, &a.clone()));
     /// assert!(!ArcSingle::ptr_eq(&a, &b));
+    ///
+    /// let units: Allocator<()> = Allocator::new();
+    /// let (x, y) = (units.alloc_value(()), units.alloc_value(()));
+    /// assert_eq!(x.as_ptr(), y.as_ptr());
+    /// assert!(!ArcSingle::ptr_eq(&x, &y));
     /// ```
     pub fn ptr_eq(this: &Self, other: &Self) -> bool {
-        this.ptr == other.ptr
+        // As for `ArcSlice::ptr_eq`: the address alone does not tell two
+        // zero-sized values of one chunk apart; the slot does.
+        this.ptr == other.ptr && this.offset == other.offset
     }
 
     /// A raw pointer to the value, valid while the handle lives.

@@ -230,7 +230,12 @@ impl<T, L: IndexType> ArcSlice<T, L> {
     }
 
     /// Whether both handles are the same elements of the same chunk (same
-    /// start and length), rather than equal contents.
+    /// chunk, start and length), rather than equal contents. Two empty
+    /// handles are `ptr_eq`.
+    ///
+    /// This holds for zero-sized types too, where every element of a chunk
+    /// has the same address: the slot in the chunk is compared, not only the
+    /// address.
     ///
     /// ```
     /// use arena_arc::{Allocator, ArcSlice};
@@ -241,9 +246,16 @@ impl<T, L: IndexType> ArcSlice<T, L> {
     /// assert!(ArcSlice::ptr_eq(&a, &a.clone()));
     /// assert!(!ArcSlice::ptr_eq(&a, &b));
     /// assert_eq!(a, b);
+    ///
+    /// let units: Allocator<()> = Allocator::new();
+    /// let u = units.alloc(2, |_| ());
+    /// assert!(!ArcSlice::ptr_eq(&u.slice(0..1), &u.slice(1..2)));
     /// ```
     pub fn ptr_eq(this: &Self, other: &Self) -> bool {
-        this.ptr == other.ptr && this.len == other.len
+        // The address and the slot together name the chunk (its header is
+        // `offset` slots before `ptr`) and the start in it, even when `T` is
+        // zero-sized and every slot has the chunk's one address.
+        this.ptr == other.ptr && this.offset == other.offset && this.len == other.len
     }
 
     /// Whether both handles keep the same chunk alive. Empty handles share

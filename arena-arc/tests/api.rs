@@ -94,6 +94,25 @@ fn a_request_that_does_not_fit_keeps_the_emptier_chunk() {
     assert_eq!(arena.stats().bytes_lost_in_tails, 0);
 }
 
+/// The other side of that rule: when the current chunk has less room left
+/// than a fresh chunk would keep, it is retired and a fresh chunk takes the
+/// request (found by cargo-mutants: `N - len` as `N / len` survived).
+#[test]
+fn a_request_that_does_not_fit_a_fuller_chunk_starts_a_fresh_one() {
+    let arena: Allocator<u8, u32, 8> = Allocator::new();
+    let a = arena.alloc(5, |_| 1);
+    // 3 slots left; a fresh chunk keeps 4 after a request of 4.
+    let b = arena.alloc(4, |_| 2);
+    let stats = arena.stats();
+    assert_eq!(stats.dedicated_chunks, 0, "{stats:?}");
+    assert_eq!(stats.chunks_created, 2, "{stats:?}");
+    assert_eq!(stats.current_chunk_free, 4, "{stats:?}");
+    assert_eq!(stats.bytes_lost_in_tails, 3, "{stats:?}");
+    assert!(!ArcSlice::shares_chunk(&a, &b));
+    assert_eq!(a, [1; 5]);
+    assert_eq!(b, [2; 4]);
+}
+
 #[test]
 fn sub_slices_are_zero_copy_and_keep_the_chunk() {
     let arena: Allocator<u64> = Allocator::new();
@@ -137,6 +156,13 @@ fn single_values() {
     let s: &String = std::borrow::Borrow::borrow(&a2);
     assert_eq!(s, "alpha");
     assert_eq!(AsRef::<String>::as_ref(&a2), "alpha");
+    // Comparisons between handles go to the values (found by cargo-mutants:
+    // only `<` was used).
+    assert!(a == a2 && a != b);
+    assert_eq!(a, arena.alloc_value("alpha".to_string()), "equal values");
+    assert_eq!(a.cmp(&b), std::cmp::Ordering::Less);
+    assert_eq!(c.cmp(&b), std::cmp::Ordering::Greater);
+    assert_eq!(a.cmp(&a2), std::cmp::Ordering::Equal);
 }
 
 #[test]
@@ -174,6 +200,7 @@ fn single_and_slice_convert_both_ways() {
         err.to_string(),
         "arena-arc: an ArcSingle needs a slice of length 1, not 2"
     );
+    assert_eq!(format!("{err:?}"), "NotSingle { len: 2, .. }");
     assert_eq!(err.into_inner(), [1, 1], "the slice comes back intact");
     assert!(ArcSingle::try_from(ArcSlice::<u8, u16>::new()).is_err());
 }
@@ -193,6 +220,11 @@ fn content_traits_match_the_slice() {
     assert_eq!(a, [1, 2, 3]);
     assert_eq!(a, &[1, 2, 3][..]);
     assert_eq!(*a, [1, 2, 3][..]);
+    // And tell different contents apart, each of them (found by
+    // cargo-mutants: every comparison with plain slices was an equality).
+    assert!(a == [1, 2, 3][..] && a != [1, 2, 4][..]);
+    assert!(a != &[1, 2, 4][..] && a != &[1, 2][..]);
+    assert!(a != vec![1, 2, 4] && a != [1, 2, 4] && a != [1, 2, 3, 4]);
     assert_eq!(format!("{a:?}"), "[1, 2, 3]");
     assert_eq!((&a).into_iter().sum::<i32>(), 6);
     let mut total = 0;
@@ -250,6 +282,50 @@ fn zero_sized_types() {
     assert_eq!(*single, ());
 }
 
+/// Issue 12, defect 4: `ptr_eq` compared addresses only, and every element
+/// of a zero-sized type in a chunk has the same address, so distinct values,
+/// distinct slices and different sub-slices all compared equal.
+#[test]
+fn ptr_eq_tells_distinct_zero_sized_values_and_slices_apart() {
+    let arena: Allocator<(), u32, 16> = Allocator::new();
+    let a = arena.alloc_value(());
+    let b = arena.alloc_value(());
+    assert_eq!(
+        a.as_ptr(),
+        b.as_ptr(),
+        "the case that needs more than the address"
+    );
+    assert!(!ArcSingle::ptr_eq(&a, &b));
+    assert!(ArcSingle::ptr_eq(&a, &a.clone()));
+
+    let s = arena.alloc(2, |_| ());
+    let t = arena.alloc(2, |_| ());
+    assert!(ArcSlice::shares_chunk(&s, &t));
+    assert!(!ArcSlice::ptr_eq(&s, &t));
+    assert!(ArcSlice::ptr_eq(&s, &s.clone()));
+    assert!(!ArcSlice::ptr_eq(&s.slice(0..1), &s.slice(1..2)));
+    assert!(ArcSlice::ptr_eq(&s.slice(1..2), &s.slice(1..)));
+    assert!(
+        !ArcSlice::ptr_eq(&s, &s.slice(0..1)),
+        "same start, other length"
+    );
+    // Through the conversions, which keep the slot.
+    let one = ArcSingle::from_slice(s.slice(1..2));
+    assert!(!ArcSingle::ptr_eq(
+        &one,
+        &ArcSingle::from_slice(s.slice(0..1))
+    ));
+    assert!(ArcSlice::ptr_eq(&ArcSlice::from(one), &s.slice(1..2)));
+    // Different chunks of zero-sized elements are told apart too.
+    let other: Allocator<(), u32, 16> = Allocator::new();
+    assert!(!ArcSingle::ptr_eq(&a, &other.alloc_value(())));
+    // Non-zero-sized elements: same answers.
+    let bytes: Allocator<u8, u32, 16> = Allocator::new();
+    let w = bytes.alloc(2, |i| i as u8);
+    assert!(!ArcSlice::ptr_eq(&w.slice(0..1), &w.slice(1..2)));
+    assert!(ArcSlice::ptr_eq(&w.slice(1..), &w.slice(1..2)));
+}
+
 #[test]
 fn over_aligned_types() {
     #[derive(Debug, Clone, Copy, PartialEq)]
@@ -281,6 +357,30 @@ fn narrow_index_types_work_up_to_their_limit() {
     assert_eq!(tail, [250, 251, 252, 253, 254]);
     let ok = arena.checked_alloc(256, |_| 0);
     assert!(ok.is_err());
+    // The longest slice `L` allows, from an exact-size iterator too (its
+    // claimed length is checked before reading: found by cargo-mutants).
+    let from_iter = arena.alloc_from_iter((0..255).map(|i| i as u8));
+    assert_eq!(from_iter.len(), 255);
+    assert_eq!(from_iter[254], 254);
+}
+
+/// The configuration getters (found by cargo-mutants: only doc tests, which
+/// its runs leave out, checked them).
+#[test]
+fn the_getters_report_the_configuration() {
+    let arena: Allocator<u8, u16, 100> = Allocator::with_limit(5000);
+    assert_eq!(arena.chunk_capacity(), 100);
+    assert_eq!(arena.limit(), Some(5000));
+    arena.set_limit(None);
+    assert_eq!(arena.limit(), None);
+    arena.set_limit(Some(7));
+    assert_eq!(arena.limit(), Some(7));
+    assert_eq!(Allocator::<u8>::new().limit(), None);
+    assert_eq!(
+        Allocator::<u8>::new().chunk_capacity(),
+        256,
+        "the default N"
+    );
 }
 
 #[test]

@@ -86,6 +86,10 @@ fn a_length_over_the_index_type_panics_naming_the_limit_and_changes_nothing() {
         "{message}"
     );
     assert!(message.contains("wider index type"), "{message}");
+    assert!(
+        message.contains("`Allocator<T, u16>`"),
+        "the next width: {message}"
+    );
     assert_eq!(calls, 0, "init never ran");
     assert_eq!(
         arena.stats().bytes_reserved,
@@ -325,6 +329,120 @@ fn an_iterator_breaking_its_exact_size_hint_panics_and_leaks_nothing() {
     drop((live, after, arena));
     // 3 from the first liar; 2 moved in + 1 extra pulled by the second.
     assert_eq!(dropped.load(Ordering::Relaxed), 3 + 3 + 4 + 5);
+}
+
+/// Issue 12, defect 3: an exact hint of 2^40 sized a dedicated chunk (8 TiB)
+/// before any item was read, and the failed allocation aborted the process.
+/// Hints past one chunk are no longer trusted, exact or lower bound.
+#[test]
+fn a_huge_lying_size_hint_panics_instead_of_aborting() {
+    struct Huge {
+        made: u64,
+        exact: bool,
+    }
+    impl Iterator for Huge {
+        type Item = u64;
+        fn next(&mut self) -> Option<u64> {
+            (self.made < 3).then(|| {
+                self.made += 1;
+                self.made
+            })
+        }
+        fn size_hint(&self) -> (usize, Option<usize>) {
+            (1 << 40, self.exact.then_some(1 << 40))
+        }
+    }
+    let arena: Allocator<u64, u64, 16> = Allocator::new();
+    let live = arena.alloc(3, |i| i as u64);
+    let message = panic_message(|| {
+        arena.alloc_from_iter(Huge {
+            made: 0,
+            exact: true,
+        })
+    });
+    assert_eq!(
+        message,
+        "arena-arc: alloc_from_iter: the iterator yielded fewer items than its exact size_hint"
+    );
+    // A lying lower bound alone is not an error; it is not trusted either
+    // (`Vec::from_iter` would reserve 2^40 items and abort).
+    let three = arena.alloc_from_iter(Huge {
+        made: 0,
+        exact: false,
+    });
+    assert_eq!(three, [1, 2, 3]);
+    let stats = arena.stats();
+    assert_eq!(stats.chunks_created, 1, "no chunk for the hint: {stats:?}");
+    assert_eq!(stats.dedicated_chunks, 0, "{stats:?}");
+    assert_eq!(live, [0, 1, 2]);
+}
+
+/// The same checks as for short hints, past one chunk (N = 16): every item
+/// taken is dropped once, and an honest long hint still gets its slice.
+#[test]
+fn an_exact_size_hint_longer_than_a_chunk_is_checked_before_allocating() {
+    let dropped = AtomicUsize::new(0);
+    let arena: Allocator<Counted<'_>, u8, 16> = Allocator::new();
+    let live = before(&arena, &dropped);
+    let liar = |claimed, actual| Liar {
+        claimed,
+        actual,
+        made: 0,
+        dropped: &dropped,
+    };
+    let message = panic_message(|| arena.alloc_from_iter(liar(40, 3)));
+    assert!(
+        message.contains("fewer items than its exact size_hint"),
+        "{message}"
+    );
+    assert_eq!(dropped.load(Ordering::Relaxed), 3);
+    let message = panic_message(|| arena.alloc_from_iter(liar(20, 25)));
+    assert!(
+        message.contains("more items than its exact size_hint"),
+        "{message}"
+    );
+    assert_eq!(
+        dropped.load(Ordering::Relaxed),
+        3 + 21,
+        "20 and one more read"
+    );
+    assert_eq!(
+        arena.stats().dedicated_chunks,
+        0,
+        "nothing allocated for them"
+    );
+    let honest = arena.alloc_from_iter(liar(40, 40));
+    assert!(honest.iter().map(|c| c.value).eq(1..=40));
+    assert_eq!(arena.stats().dedicated_chunks, 1);
+    let after = still_usable(&arena, &live, &dropped);
+    drop((live, honest, after, arena));
+    assert_eq!(dropped.load(Ordering::Relaxed), 3 + 21 + 4 + 40 + 5);
+}
+
+/// Not trusting a long hint must not mean reading before refusing: a
+/// claimed length past `L` or the limit is refused before any item is made,
+/// as for a hint that fits a chunk (found by the model tests).
+#[test]
+fn an_exact_size_hint_longer_than_a_chunk_is_refused_before_an_item_is_read() {
+    let dropped = AtomicUsize::new(0);
+    let arena: Allocator<Counted<'_>, u8, 16> = Allocator::new();
+    let live = before(&arena, &dropped);
+    let liar = |claimed, actual| Liar {
+        claimed,
+        actual,
+        made: 0,
+        dropped: &dropped,
+    };
+    let message = panic_message(|| arena.alloc_from_iter(liar(300, 300)));
+    assert!(message.contains("300 elements"), "{message}");
+    arena.set_limit(Some(arena.stats().bytes_reserved));
+    let message = panic_message(|| arena.alloc_from_iter(liar(40, 40)));
+    assert!(message.contains("allocation limit of"), "{message}");
+    assert_eq!(dropped.load(Ordering::Relaxed), 0, "no item was made");
+    arena.set_limit(None);
+    let after = still_usable(&arena, &live, &dropped);
+    drop((live, after, arena));
+    assert_eq!(dropped.load(Ordering::Relaxed), 4 + 5);
 }
 
 #[test]

@@ -265,3 +265,86 @@ fn allocating_during_thread_local_destruction_is_served() {
     .join()
     .expect("a late allocation neither panics nor crashes");
 }
+
+/// Every `ArenaAlloc` method a derived type gets, checked for its contents
+/// (found by cargo-mutants: only the doc tests, which its runs leave out,
+/// called `try_alloc`, `checked_alloc`, `alloc_slice_copy`,
+/// `alloc_slice_clone` and `alloc_from_iter` on a derived type).
+#[test]
+fn a_derived_type_has_every_allocator_method() {
+    #[derive(ArenaAlloc, Clone, Copy, Debug, PartialEq)]
+    #[arena(chunk = 16, index = u8)]
+    struct Cell(u32);
+
+    let tried = Cell::try_alloc(3, |i| Ok::<_, ()>(Cell(i as u32))).unwrap();
+    assert_eq!(tried, [Cell(0), Cell(1), Cell(2)]);
+    assert_eq!(
+        Cell::try_alloc(3, |i| if i < 1 { Ok(Cell(0)) } else { Err(i) }).unwrap_err(),
+        1
+    );
+    let checked = Cell::checked_alloc(2, |i| Cell(10 + i as u32)).unwrap();
+    assert_eq!(checked, [Cell(10), Cell(11)]);
+    assert!(Cell::checked_alloc(256, |_| Cell(0)).is_err(), "over u8");
+    assert_eq!(
+        Cell::alloc_slice_copy(&[Cell(4), Cell(5)]),
+        [Cell(4), Cell(5)]
+    );
+    assert_eq!(Cell::alloc_slice_clone(&[Cell(6)]), [Cell(6)]);
+    let evens = Cell::alloc_from_iter((0..6).filter(|n| n % 2 == 0).map(Cell));
+    assert_eq!(evens, [Cell(0), Cell(2), Cell(4)]);
+    assert!(Cell::alloc_empty().is_empty());
+    assert_eq!(*Cell::alloc_value(Cell(8)), Cell(8));
+    assert_eq!(<Cell as ArenaAlloc>::CHUNK, 16);
+}
+
+/// A derived arena's default chunk capacity is 1024 clamped to the index
+/// type (found by cargo-mutants: the clamp's comparison and `+ 1` survived).
+#[test]
+fn the_default_chunk_capacity_is_clamped_to_the_index_type() {
+    use arena_arc::__private::default_chunk;
+    assert_eq!(default_chunk::<u8>(1024), 256);
+    assert_eq!(default_chunk::<u8>(256), 256);
+    assert_eq!(default_chunk::<u8>(255), 255);
+    assert_eq!(default_chunk::<u8>(10), 10);
+    assert_eq!(default_chunk::<u16>(1024), 1024);
+
+    #[derive(ArenaAlloc)]
+    #[arena(index = u8)]
+    struct Narrow(#[allow(dead_code)] u8);
+    #[derive(ArenaAlloc)]
+    struct Wide(#[allow(dead_code)] u8);
+    assert_eq!(<Narrow as ArenaAlloc>::CHUNK, 256);
+    assert_eq!(<Wide as ArenaAlloc>::CHUNK, 1024);
+}
+
+arena!(static UNITS: u32, 8);
+
+/// The `ThreadArena` trait the derived builders call, method by method, and
+/// a named arena's `Debug` (found by cargo-mutants: the builders use only
+/// some of the methods, and nothing printed a `LocalArena`).
+#[test]
+fn a_named_arena_serves_every_thread_arena_method() {
+    use arena_arc::ThreadArena;
+
+    let arena = &UNITS;
+    assert_eq!(ThreadArena::chunk_capacity(arena), 8);
+    assert_eq!(ThreadArena::alloc(arena, 2, |i| i as u32), [0, 1]);
+    let tried = ThreadArena::try_alloc(arena, 2, |i| Ok::<_, ()>(i as u32 + 2)).unwrap();
+    assert_eq!(tried, [2, 3]);
+    let checked = ThreadArena::checked_alloc(arena, 2, |i| i as u32 + 4).unwrap();
+    assert_eq!(checked, [4, 5]);
+    assert_eq!(*ThreadArena::alloc_single(arena, || 6), 6);
+    let single = ThreadArena::try_alloc_single(arena, || Ok::<_, ()>(7)).unwrap();
+    assert_eq!(*single, 7);
+    assert_eq!(*ThreadArena::alloc_value(arena, 8), 8);
+    assert_eq!(*ThreadArena::checked_alloc_value(arena, 9).unwrap(), 9);
+    assert_eq!(ThreadArena::alloc_slice_copy(arena, &[10, 11]), [10, 11]);
+    assert_eq!(ThreadArena::alloc_slice_clone(arena, &[12]), [12]);
+    assert_eq!(ThreadArena::alloc_from_iter(arena, 13..15), [13, 14]);
+    let stats = ThreadArena::stats(arena);
+    assert_eq!(stats.chunks_created, 2, "{stats:?}");
+    assert_eq!(
+        format!("{arena:?}"),
+        r#"LocalArena { type: "u32", index: "u32", chunk_capacity: 8 }"#
+    );
+}

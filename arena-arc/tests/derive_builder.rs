@@ -78,6 +78,33 @@ fn every_setter_form_fills_its_field() {
         .build();
     assert!(ArcSlice::ptr_eq(&with.name, &from_iter.name));
     assert_eq!(with.tags, [0, 10, 20, 30]);
+
+    // The borrowed forms are cloned in; a single becomes a one-element
+    // slice (found by cargo-mutants: no test used these three forms).
+    let bytes = vec![b'v', b'w'];
+    let one = NAMES.alloc_value(b'q');
+    let borrowed = Item::builder()
+        .name(&bytes)
+        .tags(&[7u32, 8])
+        .best(3)
+        .weight(2)
+        .label("b")
+        .build();
+    assert_eq!(&*borrowed.name, b"vw");
+    assert_eq!(borrowed.tags, [7, 8]);
+    let from_single = Item::builder()
+        .name(one.clone())
+        .tags(vec![])
+        .best(4)
+        .weight(3)
+        .label("s")
+        .build();
+    assert_eq!(&*from_single.name, b"q");
+    assert_eq!(
+        from_single.name.as_ptr(),
+        one.as_ptr(),
+        "moved in, not copied"
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use arena_arc::{Allocator, ArcSlice};
+use arena_arc::{Allocator, ArcSingle, ArcSlice};
 
 /// Counts how often each id is dropped.
 #[derive(Clone, Default, Debug)]
@@ -369,4 +369,166 @@ fn alloc_from_iter_with_a_lying_size_hint_drops_what_it_took() {
     assert_eq!(ok.len(), 2);
     drop((ok, arena));
     assert_eq!(ledger.dropped(), [0, 1, 10, 11, 12, 13, 14, 100, 101]);
+}
+
+/// Issue 12, defect 1: dropping the allocator retired its current chunk
+/// first, and that evicted the oldest retired one, whose panicking element
+/// unwound out of `Drop for Allocator` before the other retired chunks were
+/// released: 1 of 5 elements dropped, 4 chunks leaked.
+#[test]
+fn a_panicking_drop_while_the_allocator_is_dropped_still_frees_every_chunk() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    struct Bomb(bool);
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::Relaxed);
+            if self.0 {
+                panic!("bomb");
+            }
+        }
+    }
+    // One element per chunk: one current chunk and four retired ones. The
+    // issue's repro has the bomb first (the oldest chunk, which retiring the
+    // current one evicted); every other position checks that the release
+    // goes on past the panic to the chunks after it.
+    for bomb in 0..5 {
+        DROPS.store(0, Ordering::Relaxed);
+        let arena: Allocator<Bomb, u32, 1> = Allocator::new();
+        let handles: Vec<_> = (0..5).map(|i| arena.alloc_value(Bomb(i == bomb))).collect();
+        assert_eq!(arena.stats().chunks_alive, 5);
+        drop(handles);
+        assert_eq!(
+            DROPS.load(Ordering::Relaxed),
+            0,
+            "the allocator holds all 5"
+        );
+        let result = catch_unwind(AssertUnwindSafe(move || drop(arena)));
+        assert_eq!(*result.unwrap_err().downcast::<&str>().unwrap(), "bomb");
+        assert_eq!(
+            DROPS.load(Ordering::Relaxed),
+            5,
+            "bomb at {bomb}: every chunk was released despite the panic (Miri checks they were freed)"
+        );
+    }
+}
+
+/// Issue 12, defect 1, the worse case: with handles still alive, the
+/// allocator's references to their chunks were never given up, so their
+/// elements were never dropped even after the last handle went.
+#[test]
+fn a_panicking_drop_while_the_allocator_is_dropped_leaves_live_handles_able_to_free() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    struct Bomb(bool, u32);
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::Relaxed);
+            if self.0 {
+                panic!("bomb");
+            }
+        }
+    }
+    let arena: Allocator<Bomb, u32, 1> = Allocator::new();
+    let mut handles: Vec<_> = (0..5).map(|i| arena.alloc_value(Bomb(i == 0, i))).collect();
+    drop(handles.remove(0)); // the bomb: only the allocator holds its chunk
+    let result = catch_unwind(AssertUnwindSafe(move || drop(arena)));
+    assert_eq!(*result.unwrap_err().downcast::<&str>().unwrap(), "bomb");
+    assert_eq!(DROPS.load(Ordering::Relaxed), 1, "the live elements wait");
+    assert_eq!(
+        handles.iter().map(|h| h.1).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
+    drop(handles);
+    assert_eq!(
+        DROPS.load(Ordering::Relaxed),
+        5,
+        "the last handles freed their chunks"
+    );
+}
+
+/// Issue 12, defect 2: `reserve_slow` took a retired chunk for reuse, then
+/// retired the chunk that nested allocations (made by the reused chunk's
+/// element drops) had installed; that evicted a chunk whose element panicked
+/// while the reused chunk was held only in a local, so it was never freed
+/// and counted in `chunks_alive` (and against a limit) forever.
+#[test]
+fn a_panicking_eviction_after_a_reuse_does_not_leak_the_reused_chunk() {
+    use std::cell::RefCell;
+    use std::rc::{Rc, Weak};
+
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    type Arena = Allocator<Elem, u32, 1>;
+    struct Elem {
+        bomb: bool,
+        on_drop: Option<Box<dyn FnOnce()>>,
+    }
+    impl Drop for Elem {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::Relaxed);
+            if let Some(on_drop) = self.on_drop.take() {
+                on_drop();
+            }
+            if self.bomb {
+                panic!("bomb");
+            }
+        }
+    }
+    let plain = || Elem {
+        bomb: false,
+        on_drop: None,
+    };
+    let arena: Rc<Arena> = Rc::new(Allocator::new());
+    let kept: Rc<RefCell<Vec<ArcSingle<Elem>>>> = Rc::default();
+
+    // One element per chunk, so each allocation makes (or reuses) a chunk.
+    let b = arena.alloc_value(Elem {
+        bomb: true,
+        on_drop: None,
+    });
+    let c = arena.alloc_value(plain());
+    let a = arena.alloc_value(plain());
+    // R's element, when its chunk is reused, allocates twice from the arena
+    // (keeping both, so the two nested chunks fill the retired list's free
+    // slot and stay busy) and then drops B's last handle.
+    let on_drop: Box<dyn FnOnce()> = Box::new({
+        let arena: Weak<Arena> = Rc::downgrade(&arena);
+        let kept = Rc::clone(&kept);
+        move || {
+            let arena = arena.upgrade().unwrap();
+            for _ in 0..2 {
+                let nested = arena.alloc_value(Elem {
+                    bomb: false,
+                    on_drop: None,
+                });
+                kept.borrow_mut().push(nested);
+            }
+            drop(b);
+        }
+    });
+    drop(arena.alloc_value(Elem {
+        bomb: false,
+        on_drop: Some(on_drop),
+    }));
+    let before = arena.stats();
+    assert_eq!(before.chunks_alive, 4, "B, C, A and R: {before:?}");
+
+    // Retires R (the list is now R, A, C, B), takes R for reuse; its drop
+    // makes chunks X and Y and frees B's handle; retiring Y evicts B, whose
+    // element panics.
+    let result = catch_unwind(AssertUnwindSafe(|| drop(arena.alloc_value(plain()))));
+    assert_eq!(*result.unwrap_err().downcast::<&str>().unwrap(), "bomb");
+    // Dropped: R's element, B's bomb, and the value being allocated.
+    assert_eq!(DROPS.load(Ordering::Relaxed), 3);
+    let stats = arena.stats();
+    assert_eq!(stats.chunks_created, 6, "B, C, A, R, X, Y: {stats:?}");
+    assert_eq!(
+        stats.chunks_alive, 4,
+        "C, A, X and Y; B and the reused R were freed: {stats:?}"
+    );
+    // The allocator still works and everything is dropped exactly once.
+    let after = arena.alloc_value(plain());
+    assert_eq!(arena.stats().chunks_alive, 5);
+    drop((a, c, after));
+    drop(kept.borrow_mut().drain(..).collect::<Vec<_>>());
+    drop(Rc::try_unwrap(arena).expect("the only Rc left"));
+    assert_eq!(DROPS.load(Ordering::Relaxed), 3 + 2 + 2 + 1);
 }

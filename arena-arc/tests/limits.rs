@@ -112,6 +112,35 @@ fn the_limit_frees_retired_chunks_no_handle_uses_before_refusing() {
     assert!(arena.stats().bytes_reserved <= 2500);
 }
 
+/// Retired chunks are freed for the limit only when it would otherwise
+/// refuse: a chunk that reaches the limit exactly frees nothing, one byte
+/// less frees the unused retired chunk, and reaching the limit exactly once
+/// it is freed is allowed (found by cargo-mutants: `>` as `>=` in either
+/// limit check survived).
+#[test]
+fn reaching_the_limit_exactly_frees_no_retired_chunk_and_one_byte_less_does() {
+    let bytes_of = |len| {
+        let probe: Allocator<u64, u32, 4> = Allocator::new();
+        let _slice = probe.alloc(len, |i| i as u64);
+        probe.stats().bytes_reserved
+    };
+    let (four_bytes, five_bytes) = (bytes_of(4), bytes_of(5));
+    for (slack, alive) in [(0, 3), (1, 2), (four_bytes, 2)] {
+        let arena: Allocator<u64, u32, 4> = Allocator::new();
+        let a = arena.alloc(4, |i| i as u64);
+        let b = arena.alloc(4, |i| i as u64 + 4); // a's chunk is retired
+        drop(a); // and now only the allocator holds it
+        let held = arena.stats().bytes_reserved;
+        arena.set_limit(Some(held + five_bytes - slack));
+        let five = arena.alloc(5, |i| i as u64 + 8); // a dedicated chunk
+        let stats = arena.stats();
+        assert_eq!(stats.chunks_alive, alive, "slack {slack}: {stats:?}");
+        assert!(stats.bytes_reserved <= held + five_bytes - slack);
+        assert_eq!(b[3], 7);
+        assert_eq!(five[4], 12);
+    }
+}
+
 #[test]
 fn alternating_tiny_and_huge_requests_hold_what_they_need() {
     // A million elements natively; under Miri, which interprets every write,
