@@ -101,6 +101,7 @@
 //! [`TEXT_ARENA`], a per-thread arena of 4096-byte chunks.
 //!
 //! ```
+//! # #[cfg(feature = "std")] {
 //! use std::collections::HashMap;
 //!
 //! use arena_arc::ArcStr;
@@ -110,6 +111,7 @@
 //! let mut symbols: HashMap<ArcStr, usize> = HashMap::new();
 //! symbols.insert(name, 3);
 //! assert_eq!(symbols["main"], 3);
+//! # }
 //! ```
 //!
 //! A type with an arena also collects into it:
