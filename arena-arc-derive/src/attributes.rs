@@ -236,3 +236,22 @@ fn distance(a: &str, b: &str) -> usize {
     }
     row[b.len()]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::distance;
+
+    /// The edit distance behind "did you mean" (found by cargo-mutants:
+    /// the first column's `i + 1` as `i * 1` survived, which makes a leading
+    /// extra character free).
+    #[test]
+    fn distance_is_the_levenshtein_distance() {
+        assert_eq!(distance("chunk", "chunk"), 0);
+        assert_eq!(distance("xchunk", "chunk"), 1);
+        assert_eq!(distance("chnk", "chunk"), 1);
+        assert_eq!(distance("chunks", "chunk"), 1);
+        assert_eq!(distance("index", "chunk"), 5);
+        assert_eq!(distance("", "into"), 4);
+        assert_eq!(distance("ab", ""), 2);
+    }
+}

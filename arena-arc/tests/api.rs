@@ -223,7 +223,8 @@ fn content_traits_match_the_slice() {
     // And tell different contents apart, each of them (found by
     // cargo-mutants: every comparison with plain slices was an equality).
     assert!(a == [1, 2, 3][..] && a != [1, 2, 4][..]);
-    #[allow(clippy::op_ref)] // `PartialEq<&[T]>` is the impl under test
+    // `PartialEq<&[T]>` is the impl under test, hence the reference.
+    #[allow(clippy::op_ref)]
     let differs_from_borrowed = a != &[1, 2, 4][..] && a != &[1, 2][..];
     assert!(differs_from_borrowed);
     assert!(a != vec![1, 2, 4] && a != [1, 2, 4] && a != [1, 2, 3, 4]);

@@ -82,18 +82,19 @@ fn every_setter_form_fills_its_field() {
     // The borrowed forms are cloned in; a single becomes a one-element
     // slice (found by cargo-mutants: no test used these three forms).
     let bytes = vec![b'v', b'w'];
+    let pair = [7u32, 8];
     let one = NAMES.alloc_value(b'q');
-    // The borrow is the point: the `&[E; K]` form is what is tested.
+    // `&[E; K]` is the setter form under test, hence the borrow.
     #[allow(clippy::needless_borrows_for_generic_args)]
     let borrowed = Item::builder()
         .name(&bytes)
-        .tags(&[7u32, 8])
+        .tags(&pair)
         .best(3)
         .weight(2)
         .label("b")
         .build();
     assert_eq!(&*borrowed.name, b"vw");
-    assert_eq!(borrowed.tags, [7, 8]);
+    assert_eq!(borrowed.tags, pair, "cloned from the array, which stays");
     let from_single = Item::builder()
         .name(one.clone())
         .tags(vec![])
