@@ -9,7 +9,7 @@ use core::ptr;
 
 use alloc::vec::Vec;
 
-use crate::chunk::{self, BIAS, Chunk};
+use crate::chunk::{self, BIAS, Chunk, RawChunk};
 use crate::error::AllocError;
 use crate::index::IndexType;
 use crate::links::{ArenaLinks, CountSelfLinks, count_self_links};
@@ -921,7 +921,8 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             }
         }
         self.retired.set(retired);
-        release_all(&unused);
+        // SAFETY: the references were the list's, and it no longer holds them.
+        unsafe { release_all(&unused.map(|slot| slot.map(Chunk::erase))) };
     }
 
     /// Gives back a reservation whose elements were not all made: called by
@@ -1006,18 +1007,69 @@ impl<T, L: IndexType, const N: usize> Drop for Unfilled<'_, T, L, N> {
 
 impl<T, L: IndexType, const N: usize> Drop for Allocator<T, L, N> {
     fn drop(&mut self) {
-        self.retire_current();
-        let retired = self.retired.replace([None; RETIRED]);
-        release_all(&retired);
+        // Only reading the fields depends on `T`: the release is compiled
+        // once for every element type (every derived type has a per-thread
+        // allocator, whose destructor is compiled whether it is used or not).
+        let current = self
+            .current
+            .take()
+            .map(|chunk| (chunk.erase(), self.cursor.get(), self.handed.get()));
+        let retired = self.retired.get().map(|slot| slot.map(Chunk::erase));
+        // SAFETY: `current` is the allocator's current chunk with how far it
+        // was filled and its unsettled hand-outs, `retired` the chunks it
+        // holds one reference to; the allocator is never used again.
+        unsafe { release_held(current, retired) };
     }
 }
 
+/// What the drop of an allocator does: settles the current chunk (if any),
+/// then releases it and the retired chunks, in the order that retiring the
+/// current chunk and releasing the list would (the oldest retired chunk
+/// first when the list is full, as if evicted).
+///
+/// # Safety
+/// `current` is `(chunk, cursor, handed)` of a chunk that is current for an
+/// allocator that gives it up, `retired` holds chunks that allocator owns
+/// one reference to, and neither is used again.
+#[inline(never)]
+unsafe fn release_held(
+    current: Option<(RawChunk, usize, usize)>,
+    retired: [Option<RawChunk>; RETIRED],
+) {
+    let Some((chunk, cursor, handed)) = current else {
+        // SAFETY: the caller's references, given up.
+        unsafe { release_all(&retired) };
+        return;
+    };
+    // SAFETY: the chunk was current: we publish how far it was filled, then
+    // give up the bias, keeping our own reference, released below.
+    unsafe {
+        chunk.set_len(cursor);
+        chunk.settle(handed);
+    }
+    let mut order = [None; RETIRED + 1];
+    if retired.iter().all(Option::is_some) {
+        order[0] = retired[RETIRED - 1];
+        order[1] = Some(chunk);
+        order[2..].copy_from_slice(&retired[..RETIRED - 1]);
+    } else {
+        order[0] = Some(chunk);
+        order[1..].copy_from_slice(&retired);
+    }
+    // SAFETY: one reference to each, which the caller gives up.
+    unsafe { release_all(&order) };
+}
+
 /// Releases one reference to each chunk, going on if an element's drop panics.
-fn release_all<T>(chunks: &[Option<Chunk<T>>]) {
-    struct Rest<'a, T>(&'a [Option<Chunk<T>>]);
-    impl<T> Drop for Rest<'_, T> {
+///
+/// # Safety
+/// The caller owns one reference to each chunk and gives it up.
+unsafe fn release_all(chunks: &[Option<RawChunk>]) {
+    struct Rest<'a>(&'a [Option<RawChunk>]);
+    impl Drop for Rest<'_> {
         fn drop(&mut self) {
-            release_all(self.0);
+            // SAFETY: the references not yet released, still the caller's.
+            unsafe { release_all(self.0) };
         }
     }
     for (i, chunk) in chunks.iter().enumerate() {
