@@ -307,6 +307,12 @@ fn field_setters(
             if let Some((_, shared)) = &field.attrs.shared {
                 arena_ty = quote!(impl ::arena_arc::__private::ThreadArena<#elem, #index>);
                 arena_body = quote!({ #shared });
+            } else if field.attrs.chunk.is_none() && has_default_field_arena(elem, index) {
+                // One per-thread arena per primitive element type, shared by
+                // all such fields, rather than a `thread_local!` per field.
+                arena_ty = quote!(<#elem as ::arena_arc::__private::DefaultFieldArena>::Arena);
+                arena_body =
+                    quote!({ <#elem as ::arena_arc::__private::DefaultFieldArena>::arena() });
             } else {
                 let chunk = chunk_or_default(field.attrs.chunk.as_ref().map(chunk_tokens), index);
                 arena_ty = quote!(::arena_arc::__private::LocalArena<#elem, #index, #chunk>);
@@ -383,4 +389,22 @@ fn field_setters(
         }
     };
     (arena_fn, setters)
+}
+
+/// Whether a handle field of `elem`s with index type `index` and the default
+/// chunk capacity can use the runtime's `DefaultFieldArena` of `elem`: the
+/// element is a primitive named as such and the index type is `u32`.
+fn has_default_field_arena(elem: &syn::Type, index: &syn::Type) -> bool {
+    const PRIMITIVES: [&str; 16] = [
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64", "bool", "char",
+    ];
+    let is = |ty: &syn::Type, names: &[&str]| match ty {
+        syn::Type::Path(path) if path.qself.is_none() => path
+            .path
+            .get_ident()
+            .is_some_and(|ident| names.iter().any(|name| ident == name)),
+        _ => false,
+    };
+    is(elem, &PRIMITIVES) && is(index, &["u32"])
 }
