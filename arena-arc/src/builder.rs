@@ -241,4 +241,20 @@ pub mod __private {
     pub fn take<T>(state: Set<T>) -> T {
         state.0
     }
+
+    /// What `build()` takes a required field's value out with: the
+    /// supertrait of each field's marker trait (which only names the field
+    /// for the error when it is missing). One generic impl, so the `take`
+    /// of a `Set<u32>` is compiled once for the crate, not once per field.
+    pub trait IsSet<T> {
+        /// The field's value.
+        fn take(self) -> T;
+    }
+
+    impl<T> IsSet<T> for Set<T> {
+        #[inline]
+        fn take(self) -> T {
+            self.0
+        }
+    }
 }

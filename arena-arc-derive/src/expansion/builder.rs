@@ -91,8 +91,7 @@ pub fn derive(model: &StructModel) -> TokenStream {
         let ty = &f.ty;
         let value = match (param_of(f), &f.attrs.default) {
             (Some(p), _) => {
-                let marker = &f.setter;
-                quote!(<#p as #markers::#marker<#ty>>::take(self.#slot))
+                quote!(<#p as ::arena_arc::__private::IsSet<#ty>>::take(self.#slot))
             }
             (None, Some((_, DefaultValue::Trait))) => quote!(
                 self.#slot.unwrap_or_else(<#ty as ::arena_arc::__private::Default>::default)
@@ -127,16 +126,8 @@ pub fn derive(model: &StructModel) -> TokenStream {
         let label = format!("`{name}` has not been set");
         quote! {
             #[diagnostic::on_unimplemented(message = #message, label = #label)]
-            pub trait #marker<T> {
-                /// The field's value.
-                fn take(self) -> T;
-            }
-            impl<T> #marker<T> for ::arena_arc::__private::Set<T> {
-                #[inline]
-                fn take(self) -> T {
-                    ::arena_arc::__private::take(self)
-                }
-            }
+            pub trait #marker<T>: ::arena_arc::__private::IsSet<T> {}
+            impl<T> #marker<T> for ::arena_arc::__private::Set<T> {}
         }
     });
 
