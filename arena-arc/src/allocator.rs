@@ -1006,15 +1006,27 @@ impl<T, L: IndexType, const N: usize> Drop for Unfilled<'_, T, L, N> {
 }
 
 impl<T, L: IndexType, const N: usize> Drop for Allocator<T, L, N> {
+    #[allow(clippy::manual_map)] // see below
     fn drop(&mut self) {
         // Only reading the fields depends on `T`: the release is compiled
         // once for every element type (every derived type has a per-thread
         // allocator, whose destructor is compiled whether it is used or not).
-        let current = self
-            .current
-            .take()
-            .map(|chunk| (chunk.erase(), self.cursor.get(), self.handed.get()));
-        let retired = self.retired.get().map(|slot| slot.map(Chunk::erase));
+        // (Plain `match`es and an index loop: `Option::map` or `<[_; N]>::map`
+        // would each be compiled again for every element type.)
+        let current = match self.current.get() {
+            Some(chunk) => Some((chunk.erase(), self.cursor.get(), self.handed.get())),
+            None => None,
+        };
+        let held = self.retired.get();
+        let mut retired = [None; RETIRED];
+        let mut i = 0;
+        while i < RETIRED {
+            retired[i] = match held[i] {
+                Some(chunk) => Some(chunk.erase()),
+                None => None,
+            };
+            i += 1;
+        }
         // SAFETY: `current` is the allocator's current chunk with how far it
         // was filled and its unsettled hand-outs, `retired` the chunks it
         // holds one reference to; the allocator is never used again.
