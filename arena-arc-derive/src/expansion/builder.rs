@@ -295,6 +295,10 @@ fn field_setters(
             let elem = &elem;
             let arena_ty;
             let arena_body;
+            // How the setters reach the arena: through a per-field function,
+            // except for the shared per-element arena, named directly.
+            let mut arena = quote!(#arena_fn_name());
+            let mut arena_fn_needed = true;
             if let Some((_, shared)) = &field.attrs.shared {
                 arena_ty = quote!(impl ::arena_arc::__private::ThreadArena<#elem, #index>);
                 arena_body = quote!({ #shared });
@@ -304,15 +308,19 @@ fn field_setters(
                 arena_ty = quote!(<#elem as ::arena_arc::__private::DefaultFieldArena>::Arena);
                 arena_body =
                     quote!({ <#elem as ::arena_arc::__private::DefaultFieldArena>::arena() });
+                arena = quote!(<#elem as ::arena_arc::__private::DefaultFieldArena>::arena());
+                arena_fn_needed = false;
             } else {
                 let chunk = chunk_or_default(field.attrs.chunk.as_ref().map(chunk_tokens), index);
                 arena_ty = quote!(::arena_arc::__private::LocalArena<#elem, #index, #chunk>);
                 arena_body = local_arena_expr(elem, index, &chunk);
             }
-            let arena_fn = quote! {
-                #[inline]
-                fn #arena_fn_name() -> #arena_ty #arena_body
-            };
+            let arena_fn = arena_fn_needed.then(|| {
+                quote! {
+                    #[inline]
+                    fn #arena_fn_name() -> #arena_ty #arena_body
+                }
+            });
             let body = if matches!(field.kind, FieldKind::Slice { .. }) {
                 let from_iter = format_ident!("{}_from_iter", setter);
                 let with = format_ident!("{}_with", setter);
@@ -329,19 +337,19 @@ fn field_setters(
                     #[doc = #doc]
                     #[inline]
                     #vis fn #setter(self, value: impl ::arena_arc::__private::IntoArcSlice<#elem, #index>) -> #ret {
-                        let value: #ty = ::arena_arc::__private::IntoArcSlice::into_arc_slice(value, &#arena_fn_name());
+                        let value: #ty = ::arena_arc::__private::IntoArcSlice::into_arc_slice(value, &#arena);
                         #store
                     }
                     #[doc = #doc_iter]
                     #[inline]
                     #vis fn #from_iter(self, iter: impl ::arena_arc::__private::IntoIterator<Item = #elem>) -> #ret {
-                        let value: #ty = ::arena_arc::__private::ThreadArena::alloc_from_iter(&#arena_fn_name(), iter);
+                        let value: #ty = ::arena_arc::__private::ThreadArena::alloc_from_iter(&#arena, iter);
                         #store
                     }
                     #[doc = #doc_with]
                     #[inline]
                     #vis fn #with(self, len: usize, init: impl ::arena_arc::__private::FnMut(usize) -> #elem) -> #ret {
-                        let value: #ty = ::arena_arc::__private::ThreadArena::alloc(&#arena_fn_name(), len, init);
+                        let value: #ty = ::arena_arc::__private::ThreadArena::alloc(&#arena, len, init);
                         #store
                     }
                 }
@@ -353,7 +361,7 @@ fn field_setters(
                     #[doc = #doc]
                     #[inline]
                     #vis fn #setter(self, value: impl ::arena_arc::__private::IntoArcStr<#index>) -> #ret {
-                        let value: #ty = ::arena_arc::__private::IntoArcStr::into_arc_str(value, &#arena_fn_name());
+                        let value: #ty = ::arena_arc::__private::IntoArcStr::into_arc_str(value, &#arena);
                         #store
                     }
                 }
@@ -365,12 +373,12 @@ fn field_setters(
                     #[doc = #doc]
                     #[inline]
                     #vis fn #setter(self, value: impl ::arena_arc::__private::IntoArcSingle<#elem, #index>) -> #ret {
-                        let value: #ty = ::arena_arc::__private::IntoArcSingle::into_arc_single(value, &#arena_fn_name());
+                        let value: #ty = ::arena_arc::__private::IntoArcSingle::into_arc_single(value, &#arena);
                         #store
                     }
                 }
             };
-            (Some(arena_fn), body)
+            (arena_fn, body)
         }
     };
     let setters = quote! {
