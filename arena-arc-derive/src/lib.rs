@@ -31,7 +31,7 @@ use syn::{DeriveInput, parse_macro_input};
 /// struct Item {
 ///     #[arena(shared = NAMES)] // its bytes go to NAMES
 ///     name: ArcSlice<u8>,
-///     tags: ArcSlice<u32>, // its own per-thread arena for u32
+///     tags: ArcSlice<u32>, // the per-thread arena of u32 fields
 ///     best: ArcSingle<u64>,
 ///     weight: u64,
 ///     #[arena(into)]
@@ -80,6 +80,11 @@ use syn::{DeriveInput, parse_macro_input};
 ///   own per-thread arena (default 1024; in bytes for an `ArcStr` field).
 ///   Not on a field holding the struct itself, whose data go to the
 ///   struct's own arena.
+///   Without it, a field whose elements are a primitive (`u8`...`u128`,
+///   `i8`...`i128`, `usize`, `isize`, `f32`, `f64`, `bool`, `char`; bytes
+///   for `ArcStr`) and whose index type is `u32` shares one per-thread arena
+///   per element type, with chunks of 1024, with every such field of every
+///   derived struct; other fields get an arena of their own.
 /// - `#[arena(shared = ARENA)]` (handle fields): allocate the field's data in
 ///   `ARENA`, any expression of a type implementing `ThreadArena<E, L>`: an
 ///   `arena!(static ...)` name or `Type::arena()` of an `ArenaAlloc` type. So

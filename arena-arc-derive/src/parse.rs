@@ -90,6 +90,19 @@ impl TypeModel {
         }
     }
 
+    /// [`krate`](Self::krate) when it can be named from any module (the
+    /// default `::arena_arc`, a `::`-rooted or a `crate::` path); `None` for
+    /// a path relative to where the type is declared, which a module
+    /// declared beside the type (the builder's markers) may not reach: not
+    /// through `super::` when the type is declared inside a function.
+    pub fn krate_absolute(&self) -> Option<TokenStream> {
+        let Some(path) = &self.attrs.krate else {
+            return Some(quote!(::arena_arc));
+        };
+        let first = path.segments.first().map(|s| s.ident.to_string());
+        (path.leading_colon.is_some() || first.as_deref() == Some("crate")).then(|| quote!(#path))
+    }
+
     /// The index type of the type's own handles.
     pub fn index(&self) -> TokenStream {
         match &self.attrs.index {

@@ -10,7 +10,7 @@ use core::ptr;
 
 use alloc::vec::Vec;
 
-use crate::chunk::{self, BIAS, Chunk};
+use crate::chunk::{self, BIAS, Chunk, RawChunk};
 use crate::error::AllocError;
 use crate::index::IndexType;
 use crate::links::{ArenaLinks, CountSelfLinks, count_links_of, count_self_links};
@@ -1009,7 +1009,8 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             }
         }
         self.retired.set(retired);
-        release_all(&unused);
+        // SAFETY: the references were the list's, and it no longer holds them.
+        unsafe { release_all(&unused.map(|slot| slot.map(Chunk::erase))) };
     }
 
     /// Gives back a reservation whose elements were not all made: called by
@@ -1205,25 +1206,82 @@ impl<T> Drop for Uninstalled<T> {
 }
 
 impl<T, L: IndexType, const N: usize> Drop for Allocator<T, L, N> {
+    #[allow(clippy::manual_map)] // see below
     fn drop(&mut self) {
-        // Empty the retired list before retiring the current chunk, so that
-        // retiring evicts nothing and no element's drop (which may panic)
-        // runs before every reference is in the one list `release_all` goes
-        // through to the end.
-        let mut all = [None; RETIRED + 1];
-        all[1..].copy_from_slice(&self.retired.replace([None; RETIRED]));
-        self.retire_current();
-        all[0] = self.retired.replace([None; RETIRED])[0];
-        release_all(&all);
+        // Only reading the fields depends on `T`: the release is compiled
+        // once for every element type (every derived type has a per-thread
+        // allocator, whose destructor is compiled whether it is used or not).
+        // (Plain `match`es and an index loop: `Option::map` or `<[_; N]>::map`
+        // would each be compiled again for every element type.)
+        let current = match self.current.get() {
+            Some(chunk) => Some((chunk.erase(), self.cursor.get(), self.handed.get())),
+            None => None,
+        };
+        let held = self.retired.get();
+        let mut retired = [None; RETIRED];
+        let mut i = 0;
+        while i < RETIRED {
+            retired[i] = match held[i] {
+                Some(chunk) => Some(chunk.erase()),
+                None => None,
+            };
+            i += 1;
+        }
+        // SAFETY: `current` is the allocator's current chunk with how far it
+        // was filled and its unsettled hand-outs, `retired` the chunks it
+        // holds one reference to; the allocator is never used again.
+        unsafe { release_held(current, retired) };
     }
 }
 
+/// What the drop of an allocator does: settles the current chunk (if any),
+/// then releases it and the retired chunks, in the order that retiring the
+/// current chunk and releasing the list would (the oldest retired chunk
+/// first when the list is full, as if evicted).
+///
+/// # Safety
+/// `current` is `(chunk, cursor, handed)` of a chunk that is current for an
+/// allocator that gives it up, `retired` holds chunks that allocator owns
+/// one reference to, and neither is used again.
+#[inline(never)]
+unsafe fn release_held(
+    current: Option<(RawChunk, usize, usize)>,
+    retired: [Option<RawChunk>; RETIRED],
+) {
+    let Some((chunk, cursor, handed)) = current else {
+        // SAFETY: the caller's references, given up.
+        unsafe { release_all(&retired) };
+        return;
+    };
+    // SAFETY: the chunk was current: we publish how far it was filled, then
+    // give up the bias, keeping our own reference, released below.
+    unsafe {
+        chunk.set_len(cursor);
+        chunk.settle(handed);
+    }
+    let mut order = [None; RETIRED + 1];
+    if retired.iter().all(Option::is_some) {
+        order[0] = retired[RETIRED - 1];
+        order[1] = Some(chunk);
+        order[2..].copy_from_slice(&retired[..RETIRED - 1]);
+    } else {
+        order[0] = Some(chunk);
+        order[1..].copy_from_slice(&retired);
+    }
+    // SAFETY: one reference to each, which the caller gives up.
+    unsafe { release_all(&order) };
+}
+
 /// Releases one reference to each chunk, going on if an element's drop panics.
-fn release_all<T>(chunks: &[Option<Chunk<T>>]) {
-    struct Rest<'a, T>(&'a [Option<Chunk<T>>]);
-    impl<T> Drop for Rest<'_, T> {
+///
+/// # Safety
+/// The caller owns one reference to each chunk and gives it up.
+unsafe fn release_all(chunks: &[Option<RawChunk>]) {
+    struct Rest<'a>(&'a [Option<RawChunk>]);
+    impl Drop for Rest<'_> {
         fn drop(&mut self) {
-            release_all(self.0);
+            // SAFETY: the references not yet released, still the caller's.
+            unsafe { release_all(self.0) };
         }
     }
     for (i, chunk) in chunks.iter().enumerate() {

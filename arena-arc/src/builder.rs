@@ -5,8 +5,9 @@
 //! handle or the data to allocate. Needs the `std` feature (on by default), as
 //! the per-thread arenas do.
 
+use crate::allocator::Allocator;
 use crate::index::IndexType;
-use crate::local_arena::ThreadArena;
+use crate::local_arena::{LocalArena, ThreadArena};
 use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
 
@@ -173,13 +174,51 @@ impl<E, L: IndexType> IntoArcSingle<E, L> for E {
     }
 }
 
+/// The chunk capacity of the per-thread arenas that [`DefaultFieldArena`]
+/// gives (the derive's default chunk capacity for handle fields).
+const DEFAULT_FIELD_CHUNK: usize = 1024;
+
+/// The per-thread arena of a derived handle field of `Self`s with index
+/// type `u32` that names no arena (`shared`) and no chunk capacity: one per
+/// element type and thread, shared by every such field, with chunks of 1024
+/// elements (the default a field gets). The derive uses it for the
+/// primitive element types, which are the common case (`ArcSlice<u8>`,
+/// `ArcStr`, `ArcSlice<u32>`...): so it does not declare a `thread_local!`
+/// per field, whose code the compiler would build for every field. Not a
+/// public API (the derive names it through [`__private`]).
+#[doc(hidden)]
+pub trait DefaultFieldArena: Sized + 'static {
+    /// `LocalArena<Self, u32, 1024>`.
+    type Arena: ThreadArena<Self, u32>;
+    /// This thread's arena of `Self`s for derived fields.
+    fn arena() -> Self::Arena;
+}
+
+macro_rules! default_field_arenas {
+    ($($elem:ident)*) => {$(
+        impl DefaultFieldArena for $elem {
+            type Arena = LocalArena<$elem, u32, DEFAULT_FIELD_CHUNK>;
+            #[inline]
+            fn arena() -> Self::Arena {
+                std::thread_local! {
+                    static ARENA: Allocator<$elem, u32, DEFAULT_FIELD_CHUNK> =
+                        const { Allocator::new() };
+                }
+                LocalArena::new(&ARENA)
+            }
+        }
+    )*};
+}
+
+default_field_arenas!(u8 u16 u32 u64 u128 usize i8 i16 i32 i64 i128 isize f32 f64 bool char);
+
 /// Items the macros' generated code names. Not a public API: it may change
 /// in any release.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::allocator::Allocator;
     pub use crate::arena_alloc::ArenaAlloc;
-    pub use crate::builder::{IntoArcSingle, IntoArcSlice, Set, Unset};
+    pub use crate::builder::{DefaultFieldArena, IntoArcSingle, IntoArcSlice, Set, Unset};
     pub use crate::index::IndexType;
     pub use crate::local_arena::{LocalArena, ThreadArena};
     pub use crate::single::ArcSingle;
@@ -235,5 +274,21 @@ pub mod __private {
     impl<T, L: IndexType, const N: usize> PlainAllocator<T, L, N> for AllocatorFor<T, L, N> {
         #[allow(clippy::declare_interior_mutable_const)]
         const NEW: Allocator<T, L, N> = Allocator::new();
+    }
+
+    /// What `build()` takes a required field's value out with: the
+    /// supertrait of each field's marker trait (which only names the field
+    /// for the error when it is missing). One generic impl, so the `take`
+    /// of a `Set<u32>` is compiled once for the crate, not once per field.
+    pub trait IsSet<T> {
+        /// The field's value.
+        fn take(self) -> T;
+    }
+
+    impl<T> IsSet<T> for Set<T> {
+        #[inline]
+        fn take(self) -> T {
+            self.0
+        }
     }
 }

@@ -245,9 +245,8 @@ impl<T> Chunk<T> {
     /// (or, for a dedicated chunk, before the handle exists), and the slots
     /// must be initialised.
     pub(crate) unsafe fn set_len(self, len: usize) {
-        // SAFETY: the allocator is the only writer of `len`, and no one reads
-        // it until the count reaches zero, which the settle orders after this.
-        unsafe { (*self.header.as_ptr()).len = len };
+        // SAFETY: the caller's promise.
+        unsafe { self.erase().set_len(len) }
     }
 
     /// Records that `range` holds no elements.
@@ -288,19 +287,15 @@ impl<T> Chunk<T> {
     /// The caller owns one reference and does not use the chunk afterwards.
     #[inline(always)]
     pub(crate) unsafe fn release(self) {
-        if self.refs().fetch_sub(1, Ordering::Release) != 1 {
-            return;
-        }
-        // Synchronise with every other release, so that their uses of the
-        // elements happen before the drops and the free. An `Acquire` load
-        // of the count does it as an `Acquire` fence would: it reads our own
-        // decrement, the last of the release sequence that every earlier
-        // `Release` decrement heads, since all later writes are RMWs. (It is
-        // what `std::sync::Arc` does under ThreadSanitizer, which does not
-        // model fences; on x86 it is one plain load.)
-        self.refs().load(Ordering::Acquire);
-        // SAFETY: the count reached zero: no one else holds a reference.
-        unsafe { self.free() }
+        // SAFETY: the caller's promise.
+        unsafe { self.erase().release() }
+    }
+
+    /// The chunk without its element type: what the release path, compiled
+    /// once for every element type, works on.
+    #[inline(always)]
+    pub(crate) fn erase(self) -> RawChunk {
+        RawChunk(self.header)
     }
 
     /// Gives up the allocator's bias, keeping one reference of the allocator
@@ -313,8 +308,8 @@ impl<T> Chunk<T> {
     /// `handed` references (each counted nowhere else) and has published
     /// `len` with [`Chunk::set_len`].
     pub(crate) unsafe fn settle(self, handed: usize) -> usize {
-        let give_up = BIAS - handed - 1;
-        self.refs().fetch_sub(give_up, Ordering::AcqRel) - give_up
+        // SAFETY: the caller's promise.
+        unsafe { self.erase().settle(handed) }
     }
 
     /// Stops counting `n` references that no handle will release (the
@@ -363,13 +358,56 @@ impl<T> Chunk<T> {
 /// for every element type. What depends on `T` is in the header
 /// ([`Header::drop_elems`] and [`Header::layout`]).
 #[derive(Clone, Copy)]
-struct RawChunk(NonNull<Header>);
+pub(crate) struct RawChunk(NonNull<Header>);
 
 impl RawChunk {
+    #[inline(always)]
     fn refs(&self) -> &AtomicUsize {
         // SAFETY: the chunk is live while its caller holds a reference; this
         // borrows only the atomic field.
         unsafe { &(*self.0.as_ptr()).refs }
+    }
+
+    /// See [`Chunk::set_len`].
+    ///
+    /// # Safety
+    /// As for [`Chunk::set_len`].
+    #[inline(always)]
+    pub(crate) unsafe fn set_len(self, len: usize) {
+        // SAFETY: the allocator is the only writer of `len`, and no one reads
+        // it until the count reaches zero, which the settle orders after this.
+        unsafe { (*self.0.as_ptr()).len = len };
+    }
+
+    /// See [`Chunk::settle`].
+    ///
+    /// # Safety
+    /// As for [`Chunk::settle`].
+    #[inline(always)]
+    pub(crate) unsafe fn settle(self, handed: usize) -> usize {
+        let give_up = BIAS - handed - 1;
+        self.refs().fetch_sub(give_up, Ordering::AcqRel) - give_up
+    }
+
+    /// See [`Chunk::release`].
+    ///
+    /// # Safety
+    /// As for [`Chunk::release`].
+    #[inline(always)]
+    pub(crate) unsafe fn release(self) {
+        if self.refs().fetch_sub(1, Ordering::Release) != 1 {
+            return;
+        }
+        // Synchronise with every other release, so that their uses of the
+        // elements happen before the drops and the free. An `Acquire` load
+        // of the count does it as an `Acquire` fence would: it reads our own
+        // decrement, the last of the release sequence that every earlier
+        // `Release` decrement heads, since all later writes are RMWs. (It is
+        // what `std::sync::Arc` does under ThreadSanitizer, which does not
+        // model fences; on x86 it is one plain load.)
+        self.refs().load(Ordering::Acquire);
+        // SAFETY: the count reached zero: no one else holds a reference.
+        unsafe { self.free() }
     }
 
     /// Drops the elements and makes the chunk current again; see

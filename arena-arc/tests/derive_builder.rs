@@ -127,6 +127,42 @@ fn handle_fields_go_to_their_arenas() {
     drop(item);
 }
 
+#[derive(ArenaAlloc)]
+struct Tagged {
+    tags: ArcSlice<u32>,
+    #[arena(chunk = 4)]
+    small: ArcSlice<u32>,
+}
+
+#[test]
+fn primitive_fields_without_a_chunk_share_one_arena_per_element_type() {
+    use arena_arc::__private::DefaultFieldArena;
+
+    // A fresh thread: its arenas start empty.
+    std::thread::spawn(|| {
+        let arena = <u32 as DefaultFieldArena>::arena();
+        assert_eq!(arena.chunk_capacity(), 1024);
+        let item = Item::builder()
+            .name(&b"n"[..])
+            .tags([1, 2])
+            .best(1)
+            .weight(1)
+            .label("l")
+            .build();
+        let tagged = Tagged::builder().tags([3]).small([4, 5]).build();
+        // `Item::tags` and `Tagged::tags` went to the one u32 field arena,
+        // one after the other; `small` (own chunk capacity) did not.
+        assert_eq!(arena.stats().chunks_created, 1);
+        assert_eq!(arena.stats().current_chunk_free, 1024 - 3);
+        assert_eq!(
+            (&item.tags[..], &tagged.tags[..], &tagged.small[..]),
+            (&[1, 2][..], &[3][..], &[4, 5][..])
+        );
+    })
+    .join()
+    .unwrap();
+}
+
 #[test]
 fn build_arc_allocates_in_the_types_own_arena() {
     let a = Item::builder()

@@ -23,6 +23,12 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
     let ident = &model.ty.ident;
     let vis = &model.ty.vis;
     let krate = &model.ty.krate();
+    // How `build()` takes a required field's value out of its `Set`: with
+    // one generic `__private::IsSet<T>` (the supertrait of each field's
+    // marker trait), so that `take` is compiled once per field type, not
+    // once per field; or, when the crate path cannot be named from the
+    // markers module, with a `take` of each marker trait.
+    let krate_absolute = model.ty.krate_absolute();
     let builder = format_ident!("{}Builder", ident);
     let markers = format_ident!("__{}BuilderFields", ident);
 
@@ -109,10 +115,13 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
         let slot = &f.slot;
         let ty = &f.ty;
         let value = match (param_of(f), &f.attrs.default) {
-            (Some(p), _) => {
-                let marker = &f.setter;
-                quote!(<#p as #markers::#marker<#ty>>::take(self.#slot))
-            }
+            (Some(p), _) => match &krate_absolute {
+                Some(_) => quote!(<#p as #krate::__private::IsSet<#ty>>::take(self.#slot)),
+                None => {
+                    let marker = &f.setter;
+                    quote!(<#p as #markers::#marker<#ty>>::take(self.#slot))
+                }
+            },
             (None, Some((_, DefaultValue::Trait))) => quote!(
                 self.#slot.unwrap_or_else(<#ty as #krate::__private::Default>::default)
             ),
@@ -147,23 +156,31 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
             "missing field `{name}`: call `.{setter}(...)` before `.build()` (or give the field `#[arena(default)]`)"
         );
         let label = format!("`{name}` has not been set");
-        quote! {
-            #[diagnostic::on_unimplemented(message = #message, label = #label)]
-            pub trait #marker<T> {
+        let marker_body = match &krate_absolute {
+            Some(krate) => quote!(: #krate::__private::IsSet<T> {}),
+            None => quote!({
                 /// The field's value.
                 fn take(self) -> T;
-            }
+            }),
+        };
+        quote! {
+            #[diagnostic::on_unimplemented(message = #message, label = #label)]
+            pub trait #marker<T> #marker_body
         }
     });
     let marker_impls = required.iter().map(|f| {
         let marker = &f.setter;
-        quote! {
-            impl<T> #markers::#marker<T> for #krate::__private::Set<T> {
+        let take = match &krate_absolute {
+            Some(_) => quote!({}),
+            None => quote!({
                 #[inline]
                 fn take(self) -> T {
                     #krate::__private::take(self)
                 }
-            }
+            }),
+        };
+        quote! {
+            impl<T> #markers::#marker<T> for #krate::__private::Set<T> #take
         }
     });
 
@@ -337,6 +354,10 @@ fn field_setters(
             let elem = &elem;
             let arena_ty;
             let arena_body;
+            // How the setters reach the arena: through a per-field function,
+            // except for the shared per-element arena, named directly.
+            let mut arena = quote!(#arena_fn_name());
+            let mut arena_fn_needed = true;
             if let Some((_, shared)) = &field.attrs.shared {
                 arena_ty = quote!(impl #krate::__private::ThreadArena<#elem, #index>);
                 arena_body = quote!({ #shared });
@@ -344,6 +365,15 @@ fn field_setters(
                 // Values of the struct itself go to its own (acyclic) arena.
                 arena_ty = quote!(<#ident as #krate::ArenaAlloc>::Arena);
                 arena_body = quote!({ <#ident as #krate::ArenaAlloc>::arena() });
+                arena = quote!(<#ident as #krate::ArenaAlloc>::arena());
+                arena_fn_needed = false;
+            } else if field.attrs.chunk.is_none() && has_default_field_arena(elem, index) {
+                // One per-thread arena per primitive element type, shared by
+                // all such fields, rather than a `thread_local!` per field.
+                arena_ty = quote!(<#elem as #krate::__private::DefaultFieldArena>::Arena);
+                arena_body = quote!({ <#elem as #krate::__private::DefaultFieldArena>::arena() });
+                arena = quote!(<#elem as #krate::__private::DefaultFieldArena>::arena());
+                arena_fn_needed = false;
             } else {
                 let chunk =
                     chunk_or_default(krate, field.attrs.chunk.as_ref().map(chunk_tokens), index);
@@ -352,10 +382,12 @@ fn field_setters(
                 // derived recursive type) gets an acyclic field arena too.
                 arena_body = local_arena_expr(krate, elem, index, &chunk, Flavor::Probe);
             }
-            let arena_fn = quote! {
-                #[inline]
-                fn #arena_fn_name() -> #arena_ty #arena_body
-            };
+            let arena_fn = arena_fn_needed.then(|| {
+                quote! {
+                    #[inline]
+                    fn #arena_fn_name() -> #arena_ty #arena_body
+                }
+            });
             let body = if matches!(field.kind, FieldKind::Slice { .. }) {
                 let from_iter = format_ident!("{}_from_iter", setter);
                 let with = format_ident!("{}_with", setter);
@@ -372,19 +404,19 @@ fn field_setters(
                     #[doc = #doc]
                     #[inline]
                     #vis fn #setter(self, value: impl #krate::__private::IntoArcSlice<#elem, #index>) -> #ret {
-                        let value: #ty = #krate::__private::IntoArcSlice::into_arc_slice(value, &#arena_fn_name());
+                        let value: #ty = #krate::__private::IntoArcSlice::into_arc_slice(value, &#arena);
                         #store
                     }
                     #[doc = #doc_iter]
                     #[inline]
                     #vis fn #from_iter(self, iter: impl #krate::__private::IntoIterator<Item = #elem>) -> #ret {
-                        let value: #ty = #krate::__private::ThreadArena::alloc_from_iter(&#arena_fn_name(), iter);
+                        let value: #ty = #krate::__private::ThreadArena::alloc_from_iter(&#arena, iter);
                         #store
                     }
                     #[doc = #doc_with]
                     #[inline]
                     #vis fn #with(self, len: usize, init: impl #krate::__private::FnMut(usize) -> #elem) -> #ret {
-                        let value: #ty = #krate::__private::ThreadArena::alloc(&#arena_fn_name(), len, init);
+                        let value: #ty = #krate::__private::ThreadArena::alloc(&#arena, len, init);
                         #store
                     }
                 }
@@ -395,8 +427,8 @@ fn field_setters(
                 quote! {
                     #[doc = #doc]
                     #[inline]
-                    #vis fn #setter(self, value: impl ::arena_arc::__private::IntoArcStr<#index>) -> #ret {
-                        let value: #ty = ::arena_arc::__private::IntoArcStr::into_arc_str(value, &#arena_fn_name());
+                    #vis fn #setter(self, value: impl #krate::__private::IntoArcStr<#index>) -> #ret {
+                        let value: #ty = #krate::__private::IntoArcStr::into_arc_str(value, &#arena);
                         #store
                     }
                 }
@@ -408,12 +440,12 @@ fn field_setters(
                     #[doc = #doc]
                     #[inline]
                     #vis fn #setter(self, value: impl #krate::__private::IntoArcSingle<#elem, #index>) -> #ret {
-                        let value: #ty = #krate::__private::IntoArcSingle::into_arc_single(value, &#arena_fn_name());
+                        let value: #ty = #krate::__private::IntoArcSingle::into_arc_single(value, &#arena);
                         #store
                     }
                 }
             };
-            (Some(arena_fn), body)
+            (arena_fn, body)
         }
     };
     let setters = quote! {
@@ -423,4 +455,22 @@ fn field_setters(
         }
     };
     (arena_fn, setters)
+}
+
+/// Whether a handle field of `elem`s with index type `index` and the default
+/// chunk capacity can use the runtime's `DefaultFieldArena` of `elem`: the
+/// element is a primitive named as such and the index type is `u32`.
+fn has_default_field_arena(elem: &syn::Type, index: &syn::Type) -> bool {
+    const PRIMITIVES: [&str; 16] = [
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64", "bool", "char",
+    ];
+    let is = |ty: &syn::Type, names: &[&str]| match ty {
+        syn::Type::Path(path) if path.qself.is_none() => path
+            .path
+            .get_ident()
+            .is_some_and(|ident| names.iter().any(|name| ident == name)),
+        _ => false,
+    };
+    is(elem, &PRIMITIVES) && is(index, &["u32"])
 }

@@ -47,7 +47,9 @@ pub fn local_arena_expr(
 }
 
 /// The chunk capacity tokens: the user's literal, or the default clamped to
-/// the index type.
+/// the index type: a literal too when the index type is one of the six
+/// (validation makes sure it is), so the compiler has no constant to
+/// evaluate per type.
 pub fn chunk_or_default(
     krate: &TokenStream,
     chunk: Option<TokenStream>,
@@ -55,11 +57,33 @@ pub fn chunk_or_default(
 ) -> TokenStream {
     match chunk {
         Some(chunk) => chunk,
-        None => {
-            let default = super::DEFAULT_CHUNK;
-            quote!({ #krate::__private::default_chunk::<#index>(#default) })
-        }
+        None => match default_chunk_for(&index.to_token_stream().to_string()) {
+            Some(chunk) => {
+                let chunk = proc_macro2::Literal::usize_unsuffixed(chunk);
+                quote!(#chunk)
+            }
+            None => {
+                let default = super::DEFAULT_CHUNK;
+                quote!({ #krate::__private::default_chunk::<#index>(#default) })
+            }
+        },
     }
+}
+
+/// `__private::default_chunk::<L>(DEFAULT_CHUNK)`, worked out for an index
+/// type written as one of the six names.
+fn default_chunk_for(index: &str) -> Option<usize> {
+    let max = match index {
+        "u8" => u8::MAX as usize,
+        "u16" => u16::MAX as usize,
+        "u32" | "u64" | "u128" | "usize" => usize::MAX,
+        _ => return None,
+    };
+    Some(if max < super::DEFAULT_CHUNK {
+        max + 1
+    } else {
+        super::DEFAULT_CHUNK
+    })
 }
 
 /// `impl ArenaAlloc for #ty`.
