@@ -248,18 +248,14 @@ pub(crate) unsafe fn count_self_links<T: ArenaLinks<L>, L: IndexType>(
     start: usize,
     len: usize,
 ) -> usize {
-    let mut links = Links {
-        target: chunk,
-        found: 0,
-        _index: PhantomData,
-    };
-    for slot in start..start + len {
-        // SAFETY: the caller's promise: the slot holds an initialised value
-        // and no one holds a `&mut` to it.
-        let value = unsafe { chunk.slot(slot).as_ref() };
-        value.visit_links(&mut links);
-    }
-    links.found
+    (start..start + len)
+        .map(|slot| {
+            // SAFETY: the caller's promise: the slot holds an initialised
+            // value and no one holds a `&mut` to it.
+            let value = unsafe { chunk.slot(slot).as_ref() };
+            count_links_of(value, chunk)
+        })
+        .sum()
 }
 
 /// Counts the links of `value` that point into `chunk` (inlined into
