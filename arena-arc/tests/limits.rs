@@ -39,6 +39,31 @@ fn length_overflow_is_rejected_before_init_runs_or_anything_is_committed() {
 }
 
 #[test]
+fn a_slice_of_exactly_the_index_types_largest_length_fits_the_current_chunk() {
+    // u8 holds lengths up to 255; a chunk of 256 has room for 255 more after
+    // one element, so the 255 go into it, next to the first.
+    let arena: Allocator<u64, u8, 256> = Allocator::new();
+    let first = arena.alloc(1, |_| 7);
+    let longest = arena.alloc(255, |i| i as u64);
+    assert_eq!(longest.len(), 255);
+    assert_eq!(longest[254], 254);
+    assert_eq!(longest.as_ptr(), first.as_ptr().wrapping_add(1));
+    let stats = arena.stats();
+    assert_eq!(stats.chunks_created, 1);
+    assert_eq!(stats.dedicated_chunks, 0);
+    assert_eq!(stats.current_chunk_free, 0);
+    // One more than the largest length is refused, with the chunk full or not.
+    assert!(matches!(
+        arena.checked_alloc(256, |i| i as u64),
+        Err(AllocError::LengthOverflow {
+            len: 256,
+            max: 255,
+            ..
+        })
+    ));
+}
+
+#[test]
 fn size_overflow_is_rejected_before_anything_is_written() {
     let arena: Allocator<[u64; 1024], usize, 1> = Allocator::new();
     let err = arena
