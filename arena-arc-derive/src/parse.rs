@@ -39,6 +39,69 @@ impl FieldKind {
     }
 }
 
+/// What a field may hold that the type's arena must know of (see
+/// [`link_kind`]). Ordered: a type is as linked as its most linked field.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub enum LinkKind {
+    /// Nothing: primitives, `String`, `ArcStr`, handles to those, and
+    /// `Option`/`Box`/`Vec`/arrays of them.
+    None,
+    /// A type the derive cannot see into (another derived type held by
+    /// value, say): reported if it turns out to report links.
+    Opaque,
+    /// A handle to a type that may report links (`ArcSlice<Member>`,
+    /// `Option<ArcSingle<Self>>`...).
+    Handle,
+}
+
+/// How linked a field's type is, as written. Handles to primitives, text and
+/// handles behind references, `Rc`, `Arc` or interior mutability are
+/// [`LinkKind::None`]: the last ones must never be reported (see
+/// `ArenaLinks`' safety section) and keep counting.
+pub fn link_kind(ty: &Type) -> LinkKind {
+    match ty {
+        Type::Paren(inner) => link_kind(&inner.elem),
+        Type::Group(inner) => link_kind(&inner.elem),
+        Type::Array(array) => link_kind(&array.elem),
+        Type::Slice(slice) => link_kind(&slice.elem),
+        Type::Tuple(tuple) => tuple
+            .elems
+            .iter()
+            .map(link_kind)
+            .max()
+            .unwrap_or(LinkKind::None),
+        Type::Path(path) if path.qself.is_none() => {
+            let Some(last) = path.path.segments.last() else {
+                return LinkKind::Opaque;
+            };
+            let first_arg = || match &last.arguments {
+                PathArguments::AngleBracketed(args) => args.args.iter().find_map(|arg| match arg {
+                    GenericArgument::Type(ty) => Some(ty),
+                    _ => None,
+                }),
+                _ => None,
+            };
+            match last.ident.to_string().as_str() {
+                "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64"
+                | "i128" | "isize" | "f32" | "f64" | "bool" | "char" | "str" | "String"
+                | "ArcStr" | "PhantomData" | "Duration" | "Instant" | "NonZeroU32"
+                | "NonZeroU64" | "NonZeroUsize" => LinkKind::None,
+                // Shared owners and interior mutability: never reported.
+                "Rc" | "Arc" | "Weak" | "Cell" | "RefCell" | "Mutex" | "RwLock" | "OnceCell"
+                | "OnceLock" => LinkKind::None,
+                "ArcSlice" | "ArcSingle" => match first_arg().map(link_kind) {
+                    Some(LinkKind::None) => LinkKind::None,
+                    _ => LinkKind::Handle,
+                },
+                "Option" | "Box" | "Vec" => first_arg().map_or(LinkKind::Opaque, link_kind),
+                _ => LinkKind::Opaque,
+            }
+        }
+        // References (never reported: not owned), function pointers...
+        _ => LinkKind::None,
+    }
+}
+
 /// One field of the derived struct.
 pub struct FieldModel {
     /// How the struct names it: `name` or `0`.
@@ -53,8 +116,10 @@ pub struct FieldModel {
     pub attrs: FieldAttrs,
     /// The field holds handles to the struct itself in its own arena
     /// (`ArcSlice<Self>`, `ArcSingle<Self>`, `Option` of either): a
-    /// self-link that the struct's `ArenaLinks` impl reports.
+    /// self-link.
     pub self_link: bool,
+    /// What the field may hold that the struct's `ArenaLinks` impl reports.
+    pub link: LinkKind,
 }
 
 impl FieldModel {
@@ -122,11 +187,11 @@ pub struct StructModel {
 }
 
 /// One variant of a derived enum: its name, its shape, and its fields that
-/// are self-links (by how the variant names them).
+/// may hold links (by how the variant names them, with how linked each is).
 pub struct VariantModel {
     pub ident: Ident,
     pub fields: Fields,
-    pub links: Vec<Member>,
+    pub links: Vec<(Member, LinkKind)>,
 }
 
 /// An enum that `#[derive(ArenaAlloc)]` accepted: a per-type arena, no
@@ -137,8 +202,24 @@ pub struct EnumModel {
 }
 
 impl EnumModel {
-    pub fn has_links(&self) -> bool {
-        self.variants.iter().any(|v| !v.links.is_empty())
+    /// How linked the enum is: its most linked field's kind.
+    pub fn link_kind(&self) -> LinkKind {
+        self.variants
+            .iter()
+            .flat_map(|v| v.links.iter().map(|(_, kind)| *kind))
+            .max()
+            .unwrap_or(LinkKind::None)
+    }
+}
+
+impl StructModel {
+    /// How linked the struct is: its most linked field's kind.
+    pub fn link_kind(&self) -> LinkKind {
+        self.fields
+            .iter()
+            .map(|f| f.link)
+            .max()
+            .unwrap_or(LinkKind::None)
     }
 }
 
@@ -184,8 +265,9 @@ pub fn derive_model(input: &DeriveInput) -> syn::Result<DeriveModel> {
                     let mut links = Vec::new();
                     for (i, field) in variant.fields.iter().enumerate() {
                         validation::no_arena_attrs_in_enum(&field.attrs, &mut errors);
-                        if is_self_link(&field.ty, &ty) {
-                            links.push(member(field, i));
+                        let kind = link_kind(&field.ty);
+                        if kind != LinkKind::None {
+                            links.push((member(field, i), kind));
                         }
                     }
                     VariantModel {
@@ -235,6 +317,7 @@ fn struct_model(ty: TypeModel, fields: &Fields, errors: &mut Errors) -> StructMo
                 FieldKind::Plain
             }
         };
+        let link = link_kind(&field_ty);
         let model = FieldModel {
             member,
             slot: format_ident!("__field_{}", i),
@@ -243,6 +326,7 @@ fn struct_model(ty: TypeModel, fields: &Fields, errors: &mut Errors) -> StructMo
             kind,
             attrs: field_attrs,
             self_link: is_self_link(&field.ty, &ty),
+            link,
         };
         validation::field(&model, errors);
         models.push(model);

@@ -202,7 +202,10 @@ macro_rules! default_field_arenas {
             fn arena() -> Self::Arena {
                 std::thread_local! {
                     static ARENA: Allocator<$elem, u32, DEFAULT_FIELD_CHUNK> =
-                        const { Allocator::new() };
+                        const { Allocator::new().__per_thread(trim) };
+                }
+                fn trim() {
+                    __private::trim_local(&ARENA)
                 }
                 LocalArena::new(&ARENA)
             }
@@ -220,6 +223,10 @@ pub mod __private {
     pub use crate::arena_alloc::ArenaAlloc;
     pub use crate::builder::{DefaultFieldArena, IntoArcSingle, IntoArcSlice, Set, Unset};
     pub use crate::index::IndexType;
+    pub use crate::links::{
+        DropProbe, HasDrop, LinkField, Links, NoDrop, Probe, ReportLinks, ReportNothing,
+        report_nested,
+    };
     pub use crate::local_arena::{LocalArena, ThreadArena};
     pub use crate::single::ArcSingle;
     pub use crate::slice::ArcSlice;
@@ -230,6 +237,15 @@ pub mod __private {
     pub use core::ops::FnMut;
     pub use core::option::Option;
     pub use std::thread_local;
+
+    /// Trims this thread's instance of a per-thread allocator (the
+    /// `trim` function a generated `thread_local!` registers for
+    /// [`trim_thread`](crate::trim_thread)).
+    pub fn trim_local<T, L: IndexType, const N: usize>(
+        key: &'static std::thread::LocalKey<Allocator<T, L, N>>,
+    ) {
+        let _ = key.try_with(Allocator::trim);
+    }
 
     /// `wanted` if it fits the index type `L`, else the largest capacity
     /// that does: the default chunk capacity of a derived arena.

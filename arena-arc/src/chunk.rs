@@ -40,6 +40,7 @@ use core::ptr::{self, NonNull};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
+use crate::generation::Generation;
 use crate::stats::Live;
 use crate::sync::{Arc, AtomicUsize, Ordering};
 
@@ -74,6 +75,18 @@ pub(crate) struct Header {
     holes: *mut Vec<Range<usize>>,
     /// The counters of the allocator that made the chunk.
     live: ManuallyDrop<Arc<Live>>,
+    /// The generation the chunk belongs to, for a chunk of a per-thread
+    /// acyclic arena (see `generation.rs`): when its count reaches zero the
+    /// chunk is not freed but tells its generation, which frees all its
+    /// chunks together. `None` for every other chunk. Set when the chunk is
+    /// made or reused, before any handle into it exists; immutable between.
+    generation: Option<NonNull<Generation>>,
+    /// References handed out while the chunk is current and not yet settled
+    /// (see the module docs). Only the thread of the allocator whose current
+    /// chunk it is reads or writes it, and only until the settle; it sits
+    /// past the first cache line, away from `refs`, which other threads
+    /// write.
+    handed: usize,
 }
 
 /// `drop_in_place` of slots `start..start + len` of the chunk at `header`,
@@ -100,13 +113,13 @@ unsafe fn drop_elems<T>(header: NonNull<Header>, start: usize, len: usize) {
     };
 }
 
-/// The bytes set aside for the [`Header`] at the start of every chunk: a cache
-/// line, so that the elements do not share one with the `refs` count (which
-/// other threads write when they drop handles while this one fills the
-/// chunk), and so that the first element is 16-byte aligned whenever the
+/// The bytes set aside for the [`Header`] at the start of every chunk: two
+/// cache lines, so that the elements do not share one with the `refs` count
+/// (which other threads write when they drop handles while this one fills
+/// the chunk), and so that the first element is 16-byte aligned whenever the
 /// global allocator returns 16-byte aligned memory (as the common ones do):
 /// vectorised fills then never split a store across two cache lines.
-const HEADER_SPACE: usize = 64;
+const HEADER_SPACE: usize = 128;
 const _: () = assert!(mem::size_of::<Header>() <= HEADER_SPACE);
 
 /// The byte offset of the first element from the start of the chunk.
@@ -152,10 +165,17 @@ impl<T> core::fmt::Debug for Chunk<T> {
 
 impl<T> Chunk<T> {
     /// Allocates a chunk with room for `capacity` elements, none initialised,
-    /// with `refs` set to `refs`.
+    /// with `refs` set to `refs`, no hand-out, in `generation` (if any; the
+    /// caller then makes the chunk join it).
     ///
     /// `layout` must be `layout::<T>(capacity)`.
-    pub(crate) fn allocate(capacity: usize, layout: Layout, refs: usize, live: &Arc<Live>) -> Self {
+    pub(crate) fn allocate(
+        capacity: usize,
+        layout: Layout,
+        refs: usize,
+        live: &Arc<Live>,
+        generation: Option<NonNull<Generation>>,
+    ) -> Self {
         debug_assert_eq!(Some(layout), self::layout::<T>(capacity));
         // SAFETY: `layout` has a non-zero size: it holds at least a `Header`.
         let raw = unsafe { alloc::alloc::alloc(layout) };
@@ -178,10 +198,23 @@ impl<T> Chunk<T> {
                 len: 0,
                 holes: ptr::null_mut(),
                 live: ManuallyDrop::new(Arc::clone(live)),
+                generation,
+                handed: 0,
             });
         }
         Chunk {
             header,
+            _elems: PhantomData,
+        }
+    }
+
+    /// The chunk of `T`s that `raw` is.
+    ///
+    /// # Safety
+    /// `raw` was allocated as a chunk of `T`s.
+    pub(crate) unsafe fn from_raw(raw: RawChunk) -> Self {
+        Chunk {
+            header: raw.0,
             _elems: PhantomData,
         }
     }
@@ -276,8 +309,10 @@ impl<T> Chunk<T> {
     #[inline(always)]
     pub(crate) unsafe fn acquire(self) {
         let old = self.refs().fetch_add(1, Ordering::Relaxed);
-        if old > MAX_REFCOUNT {
-            abort_refcount_overflow();
+        // One comparison for both rare cases: `old == 0` wraps to the top.
+        if old.wrapping_sub(1) >= MAX_REFCOUNT {
+            // SAFETY: the caller holds a reference.
+            unsafe { self.erase().acquire_slow(old) };
         }
     }
 
@@ -307,23 +342,48 @@ impl<T> Chunk<T> {
     /// The chunk is current for the calling allocator, which has handed out
     /// `handed` references (each counted nowhere else) and has published
     /// `len` with [`Chunk::set_len`].
-    pub(crate) unsafe fn settle(self, handed: usize) -> usize {
+    pub(crate) unsafe fn settle(self) -> usize {
         // SAFETY: the caller's promise.
-        unsafe { self.erase().settle(handed) }
+        unsafe { self.erase().settle(1) }
     }
 
-    /// Stops counting `n` references that no handle will release (the
-    /// self-links of the chunk's own elements, see `links.rs`), while the
-    /// chunk is current. `Relaxed`: it cannot be the last release, because the
-    /// allocator's bias is still in the count.
+    /// The references handed out from the chunk and not yet settled.
     ///
     /// # Safety
-    /// The chunk is current for the calling allocator (its count holds the
-    /// bias), and each of the `n` references is owned by no handle that will
-    /// release it (a self-link, or a cancelled reservation) and is forgotten
-    /// only once.
-    pub(crate) unsafe fn forget_refs(self, n: usize) {
-        self.refs().fetch_sub(n, Ordering::Relaxed);
+    /// The chunk is current for an allocator of the calling thread.
+    #[inline(always)]
+    pub(crate) unsafe fn handed(self) -> usize {
+        // SAFETY: the caller's promise: only this thread touches `handed`
+        // now, through raw place accesses that overlap no reference.
+        unsafe { (*self.header.as_ptr()).handed }
+    }
+
+    /// Sets [`handed`](Self::handed).
+    ///
+    /// # Safety
+    /// As for [`handed`](Self::handed).
+    #[inline(always)]
+    pub(crate) unsafe fn set_handed(self, handed: usize) {
+        // SAFETY: as in `handed`.
+        unsafe { (*self.header.as_ptr()).handed = handed };
+    }
+
+    /// Gives back `n` references that the allocator knows are owned by no
+    /// handle any more: the links of just-committed values into this chunk
+    /// (see `links.rs`), or a cancelled reservation. A reference is counted
+    /// either in `handed` (a hand-out not yet settled) or in the atomic count
+    /// (a clone), and the settle adds the two up, so which one gives it back
+    /// does not matter: take from `handed` while it has enough (no atomic
+    /// operation), and the rest from the count, which the bias keeps far from
+    /// zero. (`handed` can fall short: links to clones, or a reservation whose
+    /// hand-out a nested commit's links already took.)
+    ///
+    /// # Safety
+    /// As for [`RawChunk::forget_refs`].
+    #[inline]
+    pub(crate) unsafe fn give_back(self, n: usize) {
+        // SAFETY: the caller's promise.
+        unsafe { self.erase().give_back(n) }
     }
 
     /// Whether the caller's reference is the only one left. When it returns
@@ -358,9 +418,114 @@ impl<T> Chunk<T> {
 /// for every element type. What depends on `T` is in the header
 /// ([`Header::drop_elems`] and [`Header::layout`]).
 #[derive(Clone, Copy)]
-pub(crate) struct RawChunk(NonNull<Header>);
+pub(crate) struct RawChunk(pub(crate) NonNull<Header>);
+
+impl PartialEq for RawChunk {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
 
 impl RawChunk {
+    /// The chunk's generation; see [`Header::generation`].
+    ///
+    /// # Safety
+    /// The chunk is live (the caller holds a reference, or knows it is
+    /// current).
+    #[inline(always)]
+    pub(crate) unsafe fn generation(self) -> Option<NonNull<Generation>> {
+        // SAFETY: the field is immutable and the chunk live.
+        unsafe { (*self.0.as_ptr()).generation }
+    }
+
+    /// How many references the chunk's count holds beyond the allocator's
+    /// bias and its unsettled hand-outs: live handles and open reservations.
+    /// Zero means no handle into the chunk is left (its own elements' links
+    /// into it, and those of its generation, do not count).
+    ///
+    /// # Safety
+    /// The chunk is current for an allocator of the calling thread.
+    #[inline(always)]
+    pub(crate) unsafe fn counted(self) -> usize {
+        // SAFETY: the caller's promise (see `Chunk::handed`).
+        let handed = unsafe { (*self.0.as_ptr()).handed };
+        self.refs()
+            .load(Ordering::Relaxed)
+            .wrapping_add(handed)
+            .wrapping_sub(BIAS)
+    }
+
+    /// See [`Chunk::give_back`].
+    ///
+    /// # Safety
+    /// As for [`Chunk::give_back`].
+    #[inline]
+    pub(crate) unsafe fn give_back(self, n: usize) {
+        let handed = self.0.as_ptr();
+        // SAFETY: the caller's promise: the chunk is current for an
+        // allocator of this thread, the only one to touch `handed`.
+        unsafe {
+            if n <= (*handed).handed {
+                (*handed).handed -= n;
+            } else {
+                let short = n - (*handed).handed;
+                (*handed).handed = 0;
+                self.forget_refs(short);
+            }
+        }
+    }
+
+    /// Stops counting `n` references that no handle will release (the
+    /// self-links of the chunk's own elements, see `links.rs`), while the
+    /// chunk is current. `Relaxed`: it cannot be the last release, because the
+    /// allocator's bias is still in the count.
+    ///
+    /// Why the chunk is current whenever this is called (the argument the
+    /// acyclic allocators rely on): it is called only by
+    /// [`give_back`](Self::give_back), for a cancelled reservation in the
+    /// current chunk, or for the links of a value being committed. A commit
+    /// happens only into the current chunk: a fill whose `init` retired it or
+    /// made another current sees the allocator's epoch move and relocates
+    /// its elements first. And a link into another chunk is given back only
+    /// when that chunk is in the thread's open generation, all of whose
+    /// chunks are current (a generation is closed before any of its chunks
+    /// is settled).
+    ///
+    /// # Safety
+    /// The chunk is current for an allocator of the calling thread (its
+    /// count holds the bias), and each of the `n` references is owned by no handle that will
+    /// release it (a self-link, or a cancelled reservation) and is forgotten
+    /// only once.
+    #[inline]
+    pub(crate) unsafe fn forget_refs(self, n: usize) {
+        self.refs().fetch_sub(n, Ordering::Relaxed);
+    }
+
+    /// [`Chunk::acquire`]'s rare case: the count was zero (a chunk of a
+    /// generation, reached through a link from another chunk of the same
+    /// generation, which does not count: the generation counts the chunk as
+    /// alive again) or overflowed.
+    ///
+    /// # Safety
+    /// The caller has just raised the count from `old`.
+    #[cold]
+    #[inline(never)]
+    unsafe fn acquire_slow(self, old: usize) {
+        if old != 0 {
+            abort_refcount_overflow();
+        }
+        // SAFETY: the chunk is live: it was reached through a link held by
+        // a value of a live chunk of the same generation (only such links
+        // do not count), which keeps the generation, and so this chunk,
+        // allocated.
+        match unsafe { self.generation() } {
+            // SAFETY: as above: the generation is alive, held by the chunk
+            // that holds the link.
+            Some(generation) => unsafe { Generation::revive(generation) },
+            None => unreachable!("arena-arc: a chunk outside any generation had no reference"),
+        }
+    }
+
     #[inline(always)]
     fn refs(&self) -> &AtomicUsize {
         // SAFETY: the chunk is live while its caller holds a reference; this
@@ -383,9 +548,17 @@ impl RawChunk {
     ///
     /// # Safety
     /// As for [`Chunk::settle`].
+    ///
+    /// `keep` is how many references the allocator keeps: 1 for a chunk it
+    /// puts in its retired list, 0 for a chunk of a generation, which it
+    /// gives up at once (the caller then handles a zero result with
+    /// [`released_last`](Self::released_last)).
     #[inline(always)]
-    pub(crate) unsafe fn settle(self, handed: usize) -> usize {
-        let give_up = BIAS - handed - 1;
+    pub(crate) unsafe fn settle(self, keep: usize) -> usize {
+        // SAFETY: the caller's promise: the chunk is current for an
+        // allocator of this thread.
+        let handed = unsafe { mem::replace(&mut (*self.0.as_ptr()).handed, 0) };
+        let give_up = BIAS - handed - keep;
         self.refs().fetch_sub(give_up, Ordering::AcqRel) - give_up
     }
 
@@ -407,7 +580,27 @@ impl RawChunk {
         // model fences; on x86 it is one plain load.)
         self.refs().load(Ordering::Acquire);
         // SAFETY: the count reached zero: no one else holds a reference.
-        unsafe { self.free() }
+        unsafe { self.released_last() }
+    }
+
+    /// What follows the count reaching zero: a chunk outside any generation
+    /// is freed; a chunk of a generation tells it (see `generation.rs`).
+    ///
+    /// # Safety
+    /// The caller brought the count to zero and synchronised with every
+    /// earlier release (an `Acquire` load or RMW of the count).
+    #[cold]
+    #[inline(never)]
+    pub(crate) unsafe fn released_last(self) {
+        // SAFETY: the chunk is still allocated: a chunk of a generation is
+        // freed only by its generation, which this call may free.
+        match unsafe { self.generation() } {
+            // SAFETY: the caller's promise.
+            None => unsafe { self.free() },
+            // SAFETY: the chunk joined the generation when it was made, and
+            // this zero is paired with that join or a later revival.
+            Some(generation) => unsafe { Generation::release(generation) },
+        }
     }
 
     /// Drops the elements and makes the chunk current again; see
@@ -434,6 +627,8 @@ impl RawChunk {
         unsafe { self.drop_elements() };
         mem::forget(guard);
         self.refs().store(BIAS, Ordering::Relaxed);
+        // SAFETY: we hold the only reference.
+        unsafe { (*self.0.as_ptr()).handed = 0 };
     }
 
     /// Drops the elements and frees the memory; see [`Chunk::free`].
@@ -442,7 +637,7 @@ impl RawChunk {
     /// As for [`Chunk::free`].
     #[cold]
     #[inline(never)]
-    unsafe fn free(self) {
+    pub(crate) unsafe fn free(self) {
         struct Deallocate(RawChunk);
         impl Drop for Deallocate {
             fn drop(&mut self) {
@@ -460,11 +655,51 @@ impl RawChunk {
         unsafe { self.drop_elements() };
     }
 
+    /// Whether the chunk was made by the allocator whose counters are `live`,
+    /// with `layout` (so for its element type).
+    ///
+    /// # Safety
+    /// The caller owns the chunk (no handle into it is left).
+    pub(crate) unsafe fn fits(self, live: &Arc<Live>, layout: Layout) -> bool {
+        // SAFETY: the caller's promise.
+        unsafe {
+            Arc::ptr_eq(&(*self.0.as_ptr()).live, live) && (*self.0.as_ptr()).layout == layout
+        }
+    }
+
+    /// Makes an owned chunk whose elements were dropped (by its generation's
+    /// free) ready to be current again: count `refs`, no hand-out, in
+    /// `generation`.
+    ///
+    /// # Safety
+    /// The caller owns the chunk, whose elements were all dropped.
+    pub(crate) unsafe fn reuse(self, refs: usize, generation: Option<NonNull<Generation>>) {
+        self.refs().store(refs, Ordering::Relaxed);
+        // SAFETY: the caller's promise: no one else touches the header.
+        unsafe {
+            let header = self.0.as_ptr();
+            debug_assert_eq!((*header).len, 0);
+            (*header).handed = 0;
+            (*header).generation = generation;
+        }
+    }
+
+    /// Raises the count to the bias before the chunk's generation drops its
+    /// elements: their links into this chunk and the generation's other
+    /// chunks do not count, and their drops then never look like a last
+    /// release.
+    ///
+    /// # Safety
+    /// The chunk's generation is being freed: no handle into it is left.
+    pub(crate) unsafe fn raise_to_bias(self) {
+        self.refs().store(BIAS, Ordering::Relaxed);
+    }
+
     /// Frees the memory without dropping any element.
     ///
     /// # Safety
     /// No one else holds a reference; the elements are already dropped.
-    unsafe fn deallocate(self) {
+    pub(crate) unsafe fn deallocate(self) {
         let header = self.0.as_ptr();
         // SAFETY: we own the chunk: its header is valid, and its layout is
         // the one it was allocated with.
@@ -487,7 +722,7 @@ impl RawChunk {
     ///
     /// # Safety
     /// The caller holds the only reference.
-    unsafe fn drop_elements(self) {
+    pub(crate) unsafe fn drop_elements(self) {
         let header = self.0.as_ptr();
         // SAFETY: we hold the only reference, so these plain fields are ours.
         let (len, holes, drop_elems) = unsafe {

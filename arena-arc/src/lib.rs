@@ -196,9 +196,11 @@ mod arena_alloc;
 #[cfg(feature = "std")]
 pub mod builder;
 mod chunk;
+mod clock;
 #[cfg(feature = "std")]
 mod collect;
 mod error;
+mod generation;
 mod index;
 mod links;
 #[cfg(feature = "std")]
@@ -221,6 +223,8 @@ pub use arena_arc_derive::{ArenaAlloc, arena};
 pub use builder::__private;
 #[cfg(feature = "std")]
 pub use builder::{IntoArcSingle, IntoArcSlice};
+#[cfg(feature = "std")]
+pub use clock::trim_thread;
 pub use error::AllocError;
 pub use index::IndexType;
 pub use links::{ArenaLinks, Link, Links};

@@ -44,8 +44,10 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 use core::marker::PhantomData;
+use core::ptr::NonNull;
 
-use crate::chunk::Chunk;
+use crate::chunk::{Chunk, RawChunk};
+use crate::generation::Generation;
 use crate::index::IndexType;
 use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
@@ -143,17 +145,96 @@ pub unsafe trait ArenaLinks<L: IndexType = u32>: Sized {
 ///     }
 /// }
 /// ```
+#[repr(transparent)]
 pub struct Links<T, L: IndexType = u32> {
-    /// The chunk the visited values were written to.
-    target: Chunk<T>,
-    /// How many reported handles point into `target`.
-    found: usize,
-    _index: PhantomData<L>,
+    scan: LinkScan,
+    _types: PhantomData<fn(&T, L)>,
+}
+
+/// What a [`Links`] is, whatever its type parameters: the allocator's view
+/// of the value being committed.
+struct LinkScan {
+    /// The chunk the visited values were written to, current for an
+    /// allocator of this thread.
+    target: RawChunk,
+    /// The open generation `target` belongs to, for an allocator in the
+    /// thread's generations (see `generation.rs`); `None` otherwise.
+    generation: Option<NonNull<Generation>>,
+}
+
+impl LinkScan {
+    /// A reported handle points into `chunk`: if that is the value's own
+    /// chunk, or another chunk of the open generation, the handle stops
+    /// counting (its reference is given back to the chunk's hand-out
+    /// counter).
+    #[inline(always)]
+    fn report(&mut self, chunk: RawChunk) {
+        if chunk == self.target {
+            // SAFETY: `target` is current for an allocator of this thread
+            // (how a `LinkScan` is made), and the handle is owned by the
+            // value being committed, which will hold it as long as `target`
+            // lives (see the module docs).
+            unsafe { chunk.give_back(1) };
+        } else if let Some(generation) = self.generation {
+            self.report_in_generation(chunk, generation);
+        }
+    }
+
+    #[inline]
+    fn report_in_generation(&mut self, chunk: RawChunk, generation: NonNull<Generation>) {
+        // SAFETY: the reported handle holds a reference to `chunk`, so it is
+        // alive.
+        if unsafe { chunk.generation() } == Some(generation) {
+            // SAFETY: `chunk` is in the open generation of this thread, so
+            // current for an allocator of this thread (`generation.rs`);
+            // the handle is owned by the value being committed into the same
+            // generation, which is freed as a whole.
+            unsafe { chunk.give_back(1) };
+        }
+    }
 }
 
 impl<T, L: IndexType> Links<T, L> {
+    /// The same visitor, for a value of another type held by this one (a
+    /// by-value field whose type reports its own links).
+    #[inline(always)]
+    fn cast<U, L2: IndexType>(&mut self) -> &mut Links<U, L2> {
+        // SAFETY: every `Links` is a `repr(transparent)` `LinkScan`.
+        unsafe { &mut *(self as *mut Self).cast::<Links<U, L2>>() }
+    }
+
+    /// Reports the links of a value this one holds by value, whose type
+    /// reports its own ([`ArenaLinks`]): a field of another node type.
+    ///
+    /// ```
+    /// use arena_arc::{ArcSlice, ArenaLinks, Links};
+    ///
+    /// struct Value { items: ArcSlice<Value>, fields: ArcSlice<Member> }
+    /// struct Member { value: Value }
+    ///
+    /// // SAFETY: both handles are owned by value and reported once; no `Drop`.
+    /// unsafe impl ArenaLinks for Value {
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         links.slice(&self.items);
+    ///         links.slice(&self.fields);
+    ///     }
+    /// }
+    ///
+    /// // SAFETY: `value` is owned by value; its impl reports its handles.
+    /// unsafe impl ArenaLinks for Member {
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         links.nested(&self.value);
+    ///     }
+    /// }
+    /// ```
+    #[inline(always)]
+    pub fn nested<U: ArenaLinks<L2>, L2: IndexType>(&mut self, value: &U) {
+        value.visit_links(self.cast());
+    }
+
     /// Reports a handle field: an [`ArcSlice`], an [`ArcSingle`], or an
-    /// `Option`, `Box`, `Vec` or array of them. See [`Link`].
+    /// `Option`, `Box`, `Vec` or array of them, of any element type. See
+    /// [`Link`].
     ///
     /// ```
     /// use arena_arc::{ArcSingle, ArenaLinks, Links};
@@ -193,9 +274,9 @@ impl<T, L: IndexType> Links<T, L> {
     /// }
     /// ```
     #[inline(always)]
-    pub fn slice(&mut self, handle: &ArcSlice<T, L>) {
-        if handle.chunk() == Some(self.target) {
-            self.found += 1;
+    pub fn slice<U, L2: IndexType>(&mut self, handle: &ArcSlice<U, L2>) {
+        if let Some(chunk) = handle.chunk() {
+            self.scan.report(chunk.erase());
         }
     }
 
@@ -218,61 +299,71 @@ impl<T, L: IndexType> Links<T, L> {
     /// }
     /// ```
     #[inline(always)]
-    pub fn single(&mut self, handle: &ArcSingle<T, L>) {
-        if handle.chunk() == self.target {
-            self.found += 1;
-        }
+    pub fn single<U, L2: IndexType>(&mut self, handle: &ArcSingle<U, L2>) {
+        self.scan.report(handle.chunk().erase());
     }
 }
 
 impl<T, L: IndexType> fmt::Debug for Links<T, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Links")
-            .field("target", &self.target)
-            .field("found", &self.found)
+            .field("target", &self.scan.target.0)
+            .field("in_generation", &self.scan.generation.is_some())
             .finish()
     }
 }
 
-/// Counts the self-links of the `len` values at slots `start..start + len` of
-/// `chunk`: the handles they report that point into `chunk` itself. An
-/// acyclic allocator keeps this function, monomorphised for its `T`, as a
-/// plain `fn` pointer, so that [`Allocator`](crate::Allocator) needs no
-/// extra type parameter.
+/// Gives back the references that the links of the `len` values at slots
+/// `start..start + len` of `chunk` hold into `chunk` itself and, with
+/// `generation`, into the other chunks of that open generation. An acyclic
+/// allocator keeps this function, monomorphised for its `T`, as a plain `fn`
+/// pointer, so that [`Allocator`](crate::Allocator) needs no extra type
+/// parameter.
 ///
 /// # Safety
 /// Slots `start..start + len` of `chunk` hold initialised values that no one
-/// mutates while this runs.
-pub(crate) unsafe fn count_self_links<T: ArenaLinks<L>, L: IndexType>(
+/// mutates while this runs and that are being committed there; `chunk` is
+/// current for an allocator of this thread; `generation`, if any, is
+/// `chunk`'s and open.
+pub(crate) unsafe fn scan_links<T: ArenaLinks<L>, L: IndexType>(
     chunk: Chunk<T>,
     start: usize,
     len: usize,
-) -> usize {
-    (start..start + len)
-        .map(|slot| {
-            // SAFETY: the caller's promise: the slot holds an initialised
-            // value and no one holds a `&mut` to it.
-            let value = unsafe { chunk.slot(slot).as_ref() };
-            count_links_of(value, chunk)
-        })
-        .sum()
+    generation: Option<NonNull<Generation>>,
+) {
+    for slot in start..start + len {
+        // SAFETY: the caller's promise: the slot holds an initialised value
+        // and no one holds a `&mut` to it.
+        let value = unsafe { chunk.slot(slot).as_ref() };
+        // SAFETY: the caller's promise.
+        unsafe { scan_links_of(value, chunk, generation) };
+    }
 }
 
-/// Counts the links of `value` that point into `chunk` (inlined into
+/// [`scan_links`] for one value about to be written to `chunk` (inlined into
 /// [`Allocator::alloc_linked`](crate::Allocator::alloc_linked)).
+///
+/// # Safety
+/// `value` is committed to `chunk` with no user code in between (or, if
+/// `visit_links` panics, never dropped); the rest as for [`scan_links`].
 #[inline(always)]
-pub(crate) fn count_links_of<T: ArenaLinks<L>, L: IndexType>(value: &T, chunk: Chunk<T>) -> usize {
+pub(crate) unsafe fn scan_links_of<T: ArenaLinks<L>, L: IndexType>(
+    value: &T,
+    chunk: Chunk<T>,
+    generation: Option<NonNull<Generation>>,
+) {
     let mut links = Links {
-        target: chunk,
-        found: 0,
-        _index: PhantomData,
+        scan: LinkScan {
+            target: chunk.erase(),
+            generation,
+        },
+        _types: PhantomData,
     };
     value.visit_links(&mut links);
-    links.found
 }
 
-/// The signature of [`count_self_links`] once monomorphised.
-pub(crate) type CountSelfLinks<T> = unsafe fn(Chunk<T>, usize, usize) -> usize;
+/// The signature of [`scan_links`] once monomorphised.
+pub(crate) type ScanLinks<T> = unsafe fn(Chunk<T>, usize, usize, Option<NonNull<Generation>>);
 
 mod sealed {
     pub trait Sealed {}
@@ -303,16 +394,16 @@ pub trait Link<T, L: IndexType>: sealed::Sealed {
     fn report(&self, links: &mut Links<T, L>);
 }
 
-impl<T, L: IndexType> sealed::Sealed for ArcSlice<T, L> {}
-impl<T, L: IndexType> Link<T, L> for ArcSlice<T, L> {
+impl<U, L2: IndexType> sealed::Sealed for ArcSlice<U, L2> {}
+impl<T, L: IndexType, U, L2: IndexType> Link<T, L> for ArcSlice<U, L2> {
     #[inline(always)]
     fn report(&self, links: &mut Links<T, L>) {
         links.slice(self);
     }
 }
 
-impl<T, L: IndexType> sealed::Sealed for ArcSingle<T, L> {}
-impl<T, L: IndexType> Link<T, L> for ArcSingle<T, L> {
+impl<U, L2: IndexType> sealed::Sealed for ArcSingle<U, L2> {}
+impl<T, L: IndexType, U, L2: IndexType> Link<T, L> for ArcSingle<U, L2> {
     #[inline(always)]
     fn report(&self, links: &mut Links<T, L>) {
         links.single(self);
@@ -360,5 +451,169 @@ impl<T, L: IndexType, X: Link<T, L>> Link<T, L> for Vec<X> {
     #[inline]
     fn report(&self, links: &mut Links<T, L>) {
         self[..].report(links);
+    }
+}
+
+/// What the code [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc)
+/// generates reports for each field: the handles to types that report their
+/// links (and `Option`, `Box`, `Vec`, slices and arrays of them), and values
+/// of derived types held by value, whose own links it reports. Fields of
+/// any other type are skipped (see [`Probe`]). Not public API.
+///
+/// # Safety
+/// As for [`ArenaLinks`]: `report_links` reports only handles that `self`
+/// owns by value, each once, the same every time.
+#[doc(hidden)]
+pub unsafe trait LinkField {
+    /// Reports the handles in `self`.
+    fn report_links(&self, links: &mut Links<()>);
+}
+
+// SAFETY: reports the handle itself, once.
+unsafe impl<U: ArenaLinks<L>, L: IndexType> LinkField for ArcSlice<U, L> {
+    #[inline(always)]
+    fn report_links(&self, links: &mut Links<()>) {
+        links.slice(self);
+    }
+}
+
+// SAFETY: reports the handle itself, once.
+unsafe impl<U: ArenaLinks<L>, L: IndexType> LinkField for ArcSingle<U, L> {
+    #[inline(always)]
+    fn report_links(&self, links: &mut Links<()>) {
+        links.single(self);
+    }
+}
+
+// SAFETY: an `Option` owns its contents and never hands them out by value
+// through `&self`.
+unsafe impl<X: LinkField> LinkField for Option<X> {
+    #[inline(always)]
+    fn report_links(&self, links: &mut Links<()>) {
+        if let Some(x) = self {
+            x.report_links(links);
+        }
+    }
+}
+
+// SAFETY: as for `Option`.
+unsafe impl<X: LinkField + ?Sized> LinkField for Box<X> {
+    #[inline]
+    fn report_links(&self, links: &mut Links<()>) {
+        (**self).report_links(links);
+    }
+}
+
+// SAFETY: as for `Option`: each element once.
+unsafe impl<X: LinkField> LinkField for [X] {
+    #[inline]
+    fn report_links(&self, links: &mut Links<()>) {
+        for x in self {
+            x.report_links(links);
+        }
+    }
+}
+
+// SAFETY: as for slices.
+unsafe impl<X: LinkField, const K: usize> LinkField for [X; K] {
+    #[inline]
+    fn report_links(&self, links: &mut Links<()>) {
+        self[..].report_links(links);
+    }
+}
+
+// SAFETY: as for slices.
+unsafe impl<X: LinkField> LinkField for Vec<X> {
+    #[inline]
+    fn report_links(&self, links: &mut Links<()>) {
+        self[..].report_links(links);
+    }
+}
+
+/// Reports the links of a derived type's value held by value (what the
+/// derive's `impl LinkField` calls). Not public API.
+#[doc(hidden)]
+#[inline(always)]
+pub fn report_nested<U: ArenaLinks<L>, L: IndexType>(value: &U, links: &mut Links<()>) {
+    links.nested(value);
+}
+
+/// The field the derive's generated `visit_links` looks at: its
+/// `__report_links` method reports the field's links if its type is a
+/// [`LinkField`] ([`ReportLinks`]) and does nothing otherwise
+/// ([`ReportNothing`], found one auto-reference later). Not public API.
+#[doc(hidden)]
+#[allow(missing_debug_implementations)]
+pub struct Probe<'a, X: ?Sized>(pub &'a X);
+
+/// See [`Probe`]. Not public API.
+#[doc(hidden)]
+pub trait ReportLinks {
+    /// Reports the field's links.
+    fn __report_links(&self, links: &mut Links<()>);
+}
+
+impl<X: LinkField + ?Sized> ReportLinks for Probe<'_, X> {
+    #[inline(always)]
+    fn __report_links(&self, links: &mut Links<()>) {
+        self.0.report_links(links);
+    }
+}
+
+/// See [`Probe`]. Not public API.
+#[doc(hidden)]
+pub trait ReportNothing {
+    /// Does nothing: the field's type holds no link the arena can see.
+    fn __report_links(&self, links: &mut Links<()>);
+}
+
+impl<X: ?Sized> ReportNothing for &Probe<'_, X> {
+    #[inline(always)]
+    fn __report_links(&self, _links: &mut Links<()>) {}
+}
+
+impl<T, L: IndexType> Links<T, L> {
+    /// This visitor as the one [`LinkField`] takes. Not public API.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn __erase(&mut self) -> &mut Links<()> {
+        self.cast()
+    }
+}
+
+/// Whether a type implements [`Drop`], as the derive's generated code asks
+/// it: a derived type that does reports no link (its `Drop` could read one
+/// whose target is already gone), so its links keep counting. Not public
+/// API.
+#[doc(hidden)]
+#[allow(missing_debug_implementations)]
+pub struct DropProbe<T: ?Sized>(pub PhantomData<T>);
+
+/// See [`DropProbe`]. Not public API.
+#[doc(hidden)]
+pub trait HasDrop {
+    /// `true`.
+    fn __has_drop(&self) -> bool;
+}
+
+#[allow(drop_bounds)]
+impl<T: Drop + ?Sized> HasDrop for DropProbe<T> {
+    #[inline(always)]
+    fn __has_drop(&self) -> bool {
+        true
+    }
+}
+
+/// See [`DropProbe`]. Not public API.
+#[doc(hidden)]
+pub trait NoDrop {
+    /// `false`.
+    fn __has_drop(&self) -> bool;
+}
+
+impl<T: ?Sized> NoDrop for &DropProbe<T> {
+    #[inline(always)]
+    fn __has_drop(&self) -> bool {
+        false
     }
 }

@@ -12,11 +12,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
-use super::trait_impl::{
-    Flavor, arena_alloc_impl, arena_links_impl, chunk_or_default, local_arena_expr,
-};
+use super::links::{links_impls, report_field};
+use super::trait_impl::{Flavor, arena_alloc_impl, chunk_or_default, local_arena_expr};
 use crate::attributes::DefaultValue;
-use crate::parse::{FieldKind, FieldModel, StructModel, chunk_tokens};
+use crate::parse::{FieldKind, FieldModel, LinkKind, StructModel, chunk_tokens};
 
 /// The whole expansion of `#[derive(ArenaAlloc)]` on a struct.
 pub fn derive_struct(model: &StructModel) -> TokenStream {
@@ -38,21 +37,28 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
         model.ty.attrs.chunk.as_ref().map(chunk_tokens),
         &index,
     );
-    // A struct whose fields hold handles to itself reports them
-    // (`ArenaLinks`) and gets an acyclic arena; others are as before.
-    let links: Vec<&FieldModel> = model.fields.iter().filter(|f| f.self_link).collect();
-    let (flavor, links_impl) = if links.is_empty() {
-        (Flavor::Plain, None)
-    } else {
-        let visits = links.iter().map(|f| {
+    // A struct whose fields may hold links reports them (`ArenaLinks`) and
+    // gets an acyclic arena; others are as before.
+    let kind = model.link_kind();
+    let reports = model
+        .fields
+        .iter()
+        .filter(|f| f.link != LinkKind::None)
+        .map(|f| {
             let member = &f.member;
-            quote!(links.visit(&self.#member);)
+            report_field(krate, quote!(&self.#member))
         });
-        let body = quote!(#(#visits)*);
-        (
-            Flavor::Acyclic,
-            Some(arena_links_impl(krate, ident, &index, body)),
-        )
+    let links_impl = Some(links_impls(
+        krate,
+        ident,
+        &index,
+        kind,
+        quote!(#(#reports)*),
+    ));
+    let flavor = if kind == LinkKind::None {
+        Flavor::Plain
+    } else {
+        Flavor::Acyclic
     };
     let arena_impl = arena_alloc_impl(krate, ident, &index, &chunk, flavor);
 

@@ -1,13 +1,14 @@
-//! `#[derive(ArenaAlloc)]` on an enum: the per-type arena, and for an enum
-//! whose variants hold handles to it, the `ArenaLinks` impl that `match`es
-//! every variant. No builder: values are made with the variants.
+//! `#[derive(ArenaAlloc)]` on an enum: the per-type arena, and the
+//! `ArenaLinks` impl that `match`es every variant and reports its fields
+//! that may hold links. No builder: values are made with the variants.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{Fields, Member};
 
-use super::trait_impl::{Flavor, arena_alloc_impl, arena_links_impl, chunk_or_default};
-use crate::parse::{EnumModel, chunk_tokens};
+use super::links::{links_impls, report_field};
+use super::trait_impl::{Flavor, arena_alloc_impl, chunk_or_default};
+use crate::parse::{EnumModel, LinkKind, chunk_tokens};
 
 /// The whole expansion of `#[derive(ArenaAlloc)]` on an enum.
 pub fn derive_enum(model: &EnumModel) -> TokenStream {
@@ -19,12 +20,15 @@ pub fn derive_enum(model: &EnumModel) -> TokenStream {
         model.ty.attrs.chunk.as_ref().map(chunk_tokens),
         &index,
     );
-    if !model.has_links() {
-        return arena_alloc_impl(krate, ident, &index, &chunk, Flavor::Plain);
-    }
-    let arena_impl = arena_alloc_impl(krate, ident, &index, &chunk, Flavor::Acyclic);
-    // One arm per variant; the self-link fields are bound as `link_0`,
-    // `link_1`... and reported.
+    let kind = model.link_kind();
+    let flavor = if kind == LinkKind::None {
+        Flavor::Plain
+    } else {
+        Flavor::Acyclic
+    };
+    let arena_impl = arena_alloc_impl(krate, ident, &index, &chunk, flavor);
+    // One arm per variant; the fields that may hold links are bound as
+    // `link_0`, `link_1`... and reported.
     let arms = model.variants.iter().map(|variant| {
         let name = &variant.ident;
         let bound: Vec<_> = (0..variant.links.len())
@@ -33,13 +37,13 @@ pub fn derive_enum(model: &EnumModel) -> TokenStream {
         let pattern = match &variant.fields {
             Fields::Unit => quote!(Self::#name),
             Fields::Named(_) => {
-                let members = &variant.links;
+                let members = variant.links.iter().map(|(member, _)| member);
                 quote!(Self::#name { #(#members: #bound,)* .. })
             }
             Fields::Unnamed(fields) => {
                 let slots = (0..fields.unnamed.len()).map(|i| {
                     match variant.links.iter().position(
-                        |m| matches!(m, Member::Unnamed(index) if index.index as usize == i),
+                        |(m, _)| matches!(m, Member::Unnamed(index) if index.index as usize == i),
                     ) {
                         Some(k) => {
                             let binding = &bound[k];
@@ -51,14 +55,19 @@ pub fn derive_enum(model: &EnumModel) -> TokenStream {
                 quote!(Self::#name(#(#slots),*))
             }
         };
-        quote!(#pattern => { #(links.visit(#bound);)* })
+        let reports = bound.iter().map(|b| report_field(krate, quote!(#b)));
+        quote!(#pattern => { #(#reports)* })
     });
-    let body = quote! {
-        match self {
-            #(#arms)*
+    let body = if kind == LinkKind::None {
+        TokenStream::new()
+    } else {
+        quote! {
+            match self {
+                #(#arms)*
+            }
         }
     };
-    let links_impl = arena_links_impl(krate, ident, &index, body);
+    let links_impl = links_impls(krate, ident, &index, kind, body);
     quote! {
         #arena_impl
 

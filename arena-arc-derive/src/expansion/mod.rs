@@ -1,13 +1,14 @@
 //! Code generation. Everything generated names the runtime crate by one
 //! path (`::arena_arc`, or the user's `crate = path`), and declares its
 //! helpers inside `const _: () = { ... };` so they cannot clash with the
-//! user's names. The only `unsafe` is the `unsafe impl ArenaLinks` of a type
-//! whose values hold handles to itself (see `trait_impl::arena_links_impl`
-//! for why it is sound).
+//! user's names. The only `unsafe` is the `unsafe impl ArenaLinks` and
+//! `unsafe impl LinkField` of every derived type (see `links.rs` for why
+//! they are sound).
 
 mod arena_macro;
 mod builder;
 mod enum_arena;
+mod links;
 mod trait_impl;
 
 pub use arena_macro::arena_macro;

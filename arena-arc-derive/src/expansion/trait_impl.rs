@@ -3,8 +3,7 @@
 //! the ban on `impl Drop`.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, format_ident, quote, quote_spanned};
-use syn::Ident;
+use quote::{ToTokens, quote};
 
 /// Which constructor a per-thread allocator is made with.
 #[derive(Clone, Copy)]
@@ -35,11 +34,16 @@ pub fn local_arena_expr(
             #krate::__private::AllocatorFor::<#elem, #index, #chunk>::NEW
         }),
     };
+    // `__per_thread(trim)`: the allocator takes part in `trim_thread()`, and
+    // an acyclic one in the thread's generations.
     quote! {
         {
             #krate::__private::thread_local! {
                 static ARENA: #krate::__private::Allocator<#elem, #index, #chunk> =
-                    const { #init };
+                    const { #init.__per_thread(trim) };
+            }
+            fn trim() {
+                #krate::__private::trim_local(&ARENA)
             }
             #krate::__private::LocalArena::new(&ARENA)
         }
@@ -123,67 +127,5 @@ pub fn arena_alloc_impl(
             fn arena() -> Self::Arena #body
             #linked
         }
-    }
-}
-
-/// `unsafe impl ArenaLinks<#index> for #ident` with `body` as the body of
-/// `visit_links(&self, links)`, and the ban on `impl Drop for #ident` that
-/// the impl relies on.
-///
-/// Why the impl meets `ArenaLinks`' contract: `body` reports only fields of
-/// `self` (of the struct, or of the enum's variant) whose declared type is
-/// `ArcSlice`/`ArcSingle` of the type itself or an `Option` of one, each
-/// once, through `Links::visit`, whose sealed `Link` trait accepts nothing
-/// but the runtime's handles and its owning containers: so every reported
-/// handle is owned by value, outside any interior mutability, and the same
-/// value reports the same handles every time. And `#ident` cannot implement
-/// `Drop`: see [`drop_ban`].
-///
-/// No `#[allow(unsafe_code)]`: the `unsafe_code` lint does not fire on
-/// tokens a derive writes with its own (call-site) spans, so a user crate
-/// under `#![deny(unsafe_code)]` or `#![forbid(unsafe_code)]` compiles,
-/// whereas an `allow` would be an error under `forbid`.
-pub fn arena_links_impl(
-    krate: &TokenStream,
-    ident: &Ident,
-    index: &TokenStream,
-    body: TokenStream,
-) -> TokenStream {
-    let ban = drop_ban(ident);
-    quote! {
-        #[automatically_derived]
-        unsafe impl #krate::ArenaLinks<#index> for #ident {
-            #[inline]
-            fn visit_links(&self, links: &mut #krate::Links<Self, #index>) {
-                #body
-            }
-        }
-
-        #ban
-    }
-}
-
-/// Makes `impl Drop for #ident` a compile error (the pin-project trick): a
-/// trait implemented for every `Drop` type and for `#ident`, which conflict
-/// exactly when `#ident: Drop`. The trait's name is the message: the
-/// conflict error names it ("conflicting implementations of trait
-/// `Node_holds_handles_to_itself_so_it_must_not_implement_Drop__put_the_drop_logic_in_a_field_type`
-/// for type `Node`").
-fn drop_ban(ident: &Ident) -> TokenStream {
-    let name = format_ident!(
-        "{}_holds_handles_to_itself_so_it_must_not_implement_Drop__put_the_drop_logic_in_a_field_type",
-        ident
-    );
-    // Spanned at the type's name, so that the conflict points there.
-    let for_the_type = quote_spanned!(ident.span()=> impl #name for #ident {});
-    quote! {
-        /// A value of this type may hold handles to its own chunk that do
-        /// not count (see `ArenaLinks`); a `Drop` of it could read one after
-        /// its target was dropped. Put drop logic in a field's own type.
-        #[allow(non_camel_case_types)]
-        trait #name {}
-        #[allow(drop_bounds, clippy::drop_bounds)]
-        impl<T: ::core::ops::Drop> #name for T {}
-        #for_the_type
     }
 }

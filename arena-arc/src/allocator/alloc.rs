@@ -1,0 +1,489 @@
+//! The allocation methods: each reserves, writes and commits through
+//! `fill.rs` and `commit.rs`.
+
+use core::convert::Infallible;
+use core::mem::ManuallyDrop;
+use core::ptr;
+
+use alloc::vec::Vec;
+
+use super::Allocator;
+use super::fill::{Failure, Reservation};
+use crate::error::AllocError;
+use crate::index::IndexType;
+use crate::links::{ArenaLinks, scan_links_of};
+use crate::single::ArcSingle;
+use crate::slice::ArcSlice;
+
+impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
+    /// Allocates a slice of `len` elements; element `i` is `init(i)`, called
+    /// in order from 0.
+    ///
+    /// `len == 0` allocates nothing and never calls `init`.
+    ///
+    /// # Panics
+    /// - If `len` exceeds `L::MAX` or the chunk size would overflow (the
+    ///   message names the limit and the fix), or a limit set with
+    ///   [`with_limit`](Self::with_limit) would be passed. Nothing is written
+    ///   and `init` is not called.
+    /// - If `init` panics: the elements it already made are dropped at once,
+    ///   exactly once, their space is reused, and the panic goes on. The
+    ///   allocator stays usable.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<String> = Allocator::new();
+    /// let names = arena.alloc(3, |i| format!("n{i}"));
+    /// assert_eq!(names, ["n0", "n1", "n2"].map(String::from));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn alloc(&self, len: usize, mut init: impl FnMut(usize) -> T) -> ArcSlice<T, L> {
+        match self.fill(len, |i| Ok::<T, Infallible>(init(i))) {
+            Ok(slice) => slice,
+            Err(Failure::Alloc(err)) => refuse(err),
+            Err(Failure::Init(never)) => match never {},
+        }
+    }
+
+    /// Allocates a slice of `len` elements from a fallible `init`.
+    ///
+    /// If `init` returns `Err` for some element, the elements already made
+    /// are dropped at once, exactly once, their space is reused, and the
+    /// error is returned. Panics as [`alloc`](Self::alloc) does.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<u8> = Allocator::new();
+    /// let parsed = arena.try_alloc(3, |i| "1x3".as_bytes()[i].is_ascii_digit().then_some(i as u8).ok_or(i));
+    /// assert_eq!(parsed.unwrap_err(), 1);
+    /// let ok = arena.try_alloc(2, |i| Ok::<u8, ()>(i as u8)).unwrap();
+    /// assert_eq!(ok, [0, 1]);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn try_alloc<E>(
+        &self,
+        len: usize,
+        init: impl FnMut(usize) -> Result<T, E>,
+    ) -> Result<ArcSlice<T, L>, E> {
+        match self.fill(len, init) {
+            Ok(slice) => Ok(slice),
+            Err(Failure::Init(err)) => Err(err),
+            Err(Failure::Alloc(err)) => refuse(err),
+        }
+    }
+
+    /// Like [`alloc`](Self::alloc), but returns an [`AllocError`] instead of
+    /// panicking when the length, the size or the limit is exceeded.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<u8, u16> = Allocator::new();
+    /// assert!(arena.checked_alloc(70_000, |_| 0).is_err());
+    /// assert_eq!(arena.checked_alloc(2, |i| i as u8).unwrap(), [0, 1]);
+    /// ```
+    #[inline]
+    pub fn checked_alloc(
+        &self,
+        len: usize,
+        mut init: impl FnMut(usize) -> T,
+    ) -> Result<ArcSlice<T, L>, AllocError> {
+        match self.fill(len, |i| Ok::<T, Infallible>(init(i))) {
+            Ok(slice) => Ok(slice),
+            Err(Failure::Alloc(err)) => Err(err),
+            Err(Failure::Init(never)) => match never {},
+        }
+    }
+
+    /// Allocates one element made by `init` and returns it as an
+    /// [`ArcSingle`]. `init` runs before anything is reserved, so it may
+    /// allocate from this allocator and may panic freely.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<Vec<u8>> = Allocator::new();
+    /// let v = arena.alloc_single(|| vec![1, 2]);
+    /// assert_eq!(*v, [1, 2]);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn alloc_single(&self, init: impl FnOnce() -> T) -> ArcSingle<T, L> {
+        self.alloc_value(init())
+    }
+
+    /// Allocates one element from a fallible `init`; its error is returned
+    /// as is.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<u32> = Allocator::new();
+    /// let n = arena.try_alloc_single(|| "42".parse::<u32>()).unwrap();
+    /// assert_eq!(*n, 42);
+    /// assert!(arena.try_alloc_single(|| "x".parse::<u32>()).is_err());
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn try_alloc_single<E>(
+        &self,
+        init: impl FnOnce() -> Result<T, E>,
+    ) -> Result<ArcSingle<T, L>, E> {
+        init().map(|value| self.alloc_value(value))
+    }
+
+    /// Moves `value` into the arena and returns it as an [`ArcSingle`]: one
+    /// slot, no slice conversion.
+    ///
+    /// # Panics
+    /// If a limit set with [`with_limit`](Self::with_limit) would be passed
+    /// (`value` is dropped).
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<(u8, char)> = Allocator::new();
+    /// let pair = arena.alloc_value((1, 'a'));
+    /// assert_eq!(pair.1, 'a');
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn alloc_value(&self, value: T) -> ArcSingle<T, L> {
+        match self.checked_alloc_value(value) {
+            Ok(single) => single,
+            Err(err) => refuse(err),
+        }
+    }
+
+    /// Like [`alloc_value`](Self::alloc_value), but returns an
+    /// [`AllocError`] (dropping `value`) instead of panicking.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<u64> = Allocator::with_limit(0);
+    /// assert!(arena.checked_alloc_value(1).is_err());
+    /// ```
+    #[inline]
+    pub fn checked_alloc_value(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
+        // The fast path makes no `Result` (see `reserve_in_current`).
+        let res = match self.reserve_in_current(1) {
+            Some(res) => res,
+            None => self.reserve_slow(1)?,
+        };
+        let res = self.settle_in_open_generation(res)?;
+        // SAFETY: the reservation is slot `start` of `chunk`, uninitialised
+        // and ours; no user code runs between the reservation and the write,
+        // and in the thread's generations it is in the open one.
+        unsafe {
+            res.chunk.slot(res.start).write(value);
+            Ok(ArcSingle::from_raw_parts(self.commit(res)))
+        }
+    }
+
+    /// Copies `src` into the arena with one `memcpy`.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let bytes: Allocator<u8> = Allocator::new();
+    /// let name = bytes.alloc_slice_copy(b"ident");
+    /// assert_eq!(name.get(), b"ident");
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn alloc_slice_copy(&self, src: &[T]) -> ArcSlice<T, L>
+    where
+        T: Copy,
+    {
+        if src.is_empty() {
+            return ArcSlice::new();
+        }
+        let res = match self.checked_reserve_in_current(src.len()) {
+            Some(res) => res,
+            None => self
+                .checked_reserve_slow(src.len())
+                .unwrap_or_else(|err| refuse(err)),
+        };
+        let res = self
+            .settle_in_open_generation(res)
+            .unwrap_or_else(|err| refuse(err));
+        // SAFETY: the reservation is `src.len()` uninitialised slots that are
+        // ours; `T: Copy` makes the bitwise copy a valid `T`, and copying
+        // runs no user code.
+        unsafe {
+            ptr::copy_nonoverlapping(src.as_ptr(), res.chunk.slot(res.start).as_ptr(), src.len());
+            ArcSlice::from_raw_parts(self.commit(res))
+        }
+    }
+
+    /// Clones every element of `src` into the arena. If a `clone` panics,
+    /// the clones already made are dropped and the panic goes on.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<String> = Allocator::new();
+    /// let words = arena.alloc_slice_clone(&["a".to_string(), "b".to_string()]);
+    /// assert_eq!(words, ["a", "b"].map(String::from));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn alloc_slice_clone(&self, src: &[T]) -> ArcSlice<T, L>
+    where
+        T: Clone,
+    {
+        self.alloc(src.len(), |i| src[i].clone())
+    }
+
+    /// Moves the items of `iter` into the arena.
+    ///
+    /// An iterator whose `size_hint` is exact (every `ExactSizeIterator`,
+    /// `Vec`, arrays, ranges, `map` over them...) and at most `N` is written
+    /// straight into the arena. Any other is read into a `Vec` first, grown as
+    /// items come: a hint is not trusted beyond one chunk, so that a lying
+    /// one cannot make the arena (or the `Vec`) ask for memory the iterator
+    /// never fills. An honest exact hint longer than `N` therefore costs one
+    /// more move per item.
+    ///
+    /// # Panics
+    /// As [`alloc`](Self::alloc) does, and if an iterator breaks its exact
+    /// `size_hint`, however large the hint (the items already moved are
+    /// dropped).
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<u32> = Allocator::new();
+    /// let squares = arena.alloc_from_iter((1..=4).map(|n| n * n));
+    /// assert_eq!(squares, [1, 4, 9, 16]);
+    /// let odd = arena.alloc_from_iter((1..10).filter(|n| n % 2 == 1)); // unknown length
+    /// assert_eq!(odd, [1, 3, 5, 7, 9]);
+    /// ```
+    #[track_caller]
+    pub fn alloc_from_iter(&self, iter: impl IntoIterator<Item = T>) -> ArcSlice<T, L> {
+        let iter = iter.into_iter();
+        match iter.size_hint() {
+            (lower, Some(upper)) if lower == upper && lower <= N => self.alloc_exact(lower, iter),
+            (lower, upper) => {
+                let exact = upper.filter(|&upper| upper == lower);
+                if let Some(len) = exact {
+                    // What `alloc` would refuse for the claimed length (past
+                    // `L`, the size, the limit) is refused before an item is
+                    // read, as for a hint that fits a chunk.
+                    if let Err(err) = self.check_dedicated(len) {
+                        refuse(err);
+                    }
+                }
+                let items = read_untrusted(iter, lower.min(N), exact);
+                self.alloc_exact(items.len(), items.into_iter())
+            }
+        }
+    }
+
+    /// Whether `alloc` would refuse `len > N` elements (which get a
+    /// dedicated chunk), without allocating.
+    fn check_dedicated(&self, len: usize) -> Result<(), AllocError> {
+        if len > L::MAX {
+            return Err(AllocError::LengthOverflow {
+                len,
+                max: L::MAX,
+                index_type: L::NAME,
+            });
+        }
+        self.chunk_layout(len).map(drop)
+    }
+
+    /// Allocates the `len` items `iter` claims to have left, checking it.
+    #[track_caller]
+    fn alloc_exact(&self, len: usize, mut iter: impl Iterator<Item = T>) -> ArcSlice<T, L> {
+        let slice = self.alloc(len, |_| {
+            iter.next().unwrap_or_else(|| fewer_than_the_hint())
+        });
+        if iter.next().is_some() {
+            more_than_the_hint();
+        }
+        slice
+    }
+
+    /// A zero-length slice; allocates nothing. Same as [`ArcSlice::new`].
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// assert!(Allocator::<u8>::alloc_empty().is_empty());
+    /// ```
+    pub const fn alloc_empty() -> ArcSlice<T, L> {
+        ArcSlice::new()
+    }
+}
+
+impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
+    /// [`alloc_value`](Self::alloc_value) for a type that reports its links,
+    /// with the scan for links into the value's chunk inlined here instead
+    /// of made through the function pointer an acyclic allocator keeps.
+    ///
+    /// It does what `alloc_value` does, but where the caller builds the
+    /// value in place (`arena.alloc_linked(Expr::Add(a, b))`) the compiler
+    /// knows the value's variant and reduces the scan to a comparison per
+    /// handle, instead of an indirect call and a branch on the variant that a
+    /// random tree mispredicts. [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc)
+    /// uses it for `Foo::alloc_value`. On an allocator made by
+    /// [`new`](Self::new) it is exactly `alloc_value`.
+    ///
+    /// # Panics
+    /// As [`alloc_value`](Self::alloc_value).
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcSingle, ArenaLinks, Links};
+    ///
+    /// enum Expr {
+    ///     Num(i64),
+    ///     Add(ArcSingle<Expr>, ArcSingle<Expr>),
+    /// }
+    ///
+    /// // SAFETY: both handles are owned by value and reported once; no `Drop`.
+    /// unsafe impl ArenaLinks for Expr {
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         if let Expr::Add(a, b) = self {
+    ///             links.single(a);
+    ///             links.single(b);
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let arena: Allocator<Expr> = Allocator::new_acyclic();
+    /// let one = arena.alloc_linked(Expr::Num(1));
+    /// let two = arena.alloc_linked(Expr::Num(2));
+    /// let sum = arena.alloc_linked(Expr::Add(one, two));
+    /// assert!(matches!(*sum, Expr::Add(..)));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn alloc_linked(&self, value: T) -> ArcSingle<T, L> {
+        match self.checked_alloc_linked(value) {
+            Ok(single) => single,
+            Err(err) => refuse(err),
+        }
+    }
+
+    /// Like [`alloc_linked`](Self::alloc_linked), but returns an
+    /// [`AllocError`] (dropping `value`) instead of panicking.
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcSlice, ArenaLinks, Links};
+    ///
+    /// struct Node(ArcSlice<Node>);
+    ///
+    /// // SAFETY: the one handle is owned by value and reported once; no `Drop`.
+    /// unsafe impl ArenaLinks for Node {
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         links.slice(&self.0);
+    ///     }
+    /// }
+    ///
+    /// let arena: Allocator<Node> = Allocator::new_acyclic();
+    /// arena.set_limit(Some(0));
+    /// assert!(arena.checked_alloc_linked(Node(ArcSlice::new())).is_err());
+    /// ```
+    #[inline]
+    pub fn checked_alloc_linked(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
+        let res = match self.reserve_in_current(1) {
+            Some(res) => res,
+            None => self.reserve_slow(1)?,
+        };
+        let res = self.settle_in_open_generation(res)?;
+        debug_assert!(
+            !res.dedicated,
+            "a single value never needs a dedicated chunk"
+        );
+        // If `visit_links` panics, some links may be given back already:
+        // the value is then leaked, never dropped (the trait's contract).
+        let value = ManuallyDrop::new(value);
+        if self.links.is_some() {
+            let generation = self.open_generation_of(&res);
+            // SAFETY: the slot will hold `value`, committed with no user code
+            // in between; the chunk is current, and the generation, if any,
+            // open and this thread's.
+            unsafe { scan_links_of(&*value, res.chunk, generation) };
+        }
+        // SAFETY: the reservation is slot `start` of `chunk`, uninitialised
+        // and ours. It is not dedicated, so `commit` would only give back
+        // the links, which was done above.
+        unsafe {
+            res.chunk
+                .slot(res.start)
+                .write(ManuallyDrop::into_inner(value));
+            Ok(ArcSingle::from_raw_parts((res.chunk, res.start, 1)))
+        }
+    }
+}
+
+impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
+    /// For an allocator in the thread's generations, a reservation for a
+    /// value already made that [`must_leave`](Self::must_leave) its chunk
+    /// is given back and made again in the open generation.
+    #[inline(always)]
+    fn settle_in_open_generation(&self, res: Reservation<T>) -> Result<Reservation<T>, AllocError> {
+        if self.in_generations() && self.must_leave(&res) {
+            return self.reserve_again(res);
+        }
+        Ok(res)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn reserve_again(&self, res: Reservation<T>) -> Result<Reservation<T>, AllocError> {
+        let len = res.len;
+        self.cancel(&res);
+        self.reserve_for_commit(len)
+    }
+}
+
+/// Reads every item of `iter` into a `Vec` that starts with room for
+/// `capacity` and grows as items come, whatever the iterator's hint. With a
+/// claimed `exact` length, reads at most one item past it and panics if the
+/// count differs.
+#[track_caller]
+fn read_untrusted<T>(
+    iter: impl Iterator<Item = T>,
+    capacity: usize,
+    exact: Option<usize>,
+) -> Vec<T> {
+    let mut items = Vec::with_capacity(capacity);
+    let limit = exact.map_or(usize::MAX, |n| n.saturating_add(1));
+    // `push`, not `extend` or `collect`: those reserve by the hint.
+    for item in iter.take(limit) {
+        items.push(item);
+    }
+    match exact {
+        Some(n) if items.len() < n => fewer_than_the_hint(),
+        Some(n) if items.len() > n => more_than_the_hint(),
+        _ => items,
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn fewer_than_the_hint() -> ! {
+    panic!("arena-arc: alloc_from_iter: the iterator yielded fewer items than its exact size_hint")
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn more_than_the_hint() -> ! {
+    panic!("arena-arc: alloc_from_iter: the iterator yielded more items than its exact size_hint")
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn refuse(err: AllocError) -> ! {
+    panic!("{err}")
+}

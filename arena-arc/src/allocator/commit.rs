@@ -1,0 +1,177 @@
+//! Turning a written reservation into the reference its handle owns, and
+//! what an acyclic allocator does there: it gives back the references that
+//! the committed values' links into their own chunk (and, in the thread's
+//! generations, into the open generation) hold, and it never commits into a
+//! chunk that something newer may already point out of.
+
+use core::ptr::NonNull;
+
+use super::Allocator;
+use super::fill::Reservation;
+use crate::chunk::{Chunk, RawChunk};
+use crate::clock;
+use crate::generation::Generation;
+use crate::index::IndexType;
+use crate::links::ScanLinks;
+
+impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
+    /// Turns a fully written reservation into the reference its handle owns.
+    /// Returns `(chunk, start, len)`.
+    ///
+    /// # Safety
+    /// Every slot of `res` is initialised.
+    ///
+    /// For an acyclic allocator the reservation is also in the newest
+    /// chunk, and in the thread's generations in a chunk of the open
+    /// generation: nothing overtook it since it was made (`fill` relocates
+    /// it otherwise, see [`overtaken`](Self::overtaken)).
+    #[inline]
+    pub(super) unsafe fn commit(&self, res: Reservation<T>) -> (Chunk<T>, usize, usize) {
+        if res.dedicated {
+            // SAFETY: the dedicated chunk is ours alone and now full.
+            unsafe { res.chunk.set_len(res.len) };
+            // A dedicated chunk is fresh: no handle pointed into it before
+            // this commit, so its values hold no self-link. It belongs to no
+            // generation, and its values may link into the open one: close
+            // it, so that nothing committed from now on is older than the
+            // dedicated chunk while it could link to it.
+            if self.in_generations() {
+                clock::close_open_generation();
+            }
+        } else if let Some(scan) = self.links {
+            // SAFETY: the caller's promise: the slots are initialised and the
+            // reservation is in the current chunk.
+            unsafe { self.give_back_links(scan, &res) };
+        }
+        (res.chunk, res.start, res.len)
+    }
+
+    /// `commit`'s work for an acyclic allocator: gives back the references
+    /// that the committed values' links into their own chunk hold, and those
+    /// into the other chunks of the open generation. Out of line, so that a
+    /// plain allocator's `commit` stays one branch and `fill` stays small
+    /// enough to be inlined with its `init` (W3 took twice as long when it
+    /// was inline).
+    ///
+    /// # Safety
+    /// Every slot of `res` is initialised, and `res` is a reservation in the
+    /// current chunk, not yet committed, and for an allocator in the
+    /// thread's generations in a chunk of the open generation.
+    #[inline(never)]
+    unsafe fn give_back_links(&self, scan: ScanLinks<T>, res: &Reservation<T>) {
+        debug_assert!(self.current.get() == Some(res.chunk));
+        let generation = self.open_generation_of(res);
+        // SAFETY: the reservation's slots are initialised (the caller's
+        // promise) and not yet shared; its chunk is current, and any
+        // generation passed is open and this thread's.
+        unsafe { scan(res.chunk, res.start, res.len, generation) };
+    }
+
+    /// The open generation that `res`'s chunk belongs to, for an allocator
+    /// in the thread's generations; `None` otherwise (then only the links
+    /// into the chunk itself are given back).
+    ///
+    /// The caller made sure the generation, if any, is open (a reservation
+    /// in a closed one is relocated before its commit).
+    #[inline(always)]
+    pub(super) fn open_generation_of(&self, res: &Reservation<T>) -> Option<NonNull<Generation>> {
+        if !self.in_generations() {
+            return None;
+        }
+        // SAFETY: the chunk is current for this allocator, so alive.
+        let generation = unsafe { res.chunk.erase().generation() };
+        // SAFETY: the generation is alive (its chunk is current) and this
+        // thread's (the allocator is a `thread_local!`'s).
+        debug_assert!(generation.is_none_or(|g| unsafe { Generation::is_open(g) }));
+        generation
+    }
+
+    /// Whether a fill that read `epoch` before its `init` ran must move its
+    /// elements before committing them: `init` made a newer chunk current,
+    /// or retired the reservation's chunk (the epoch moved), or, in the
+    /// thread's generations, closed the reservation's generation or left it
+    /// with no handle at all (see [`must_leave`](Self::must_leave)).
+    #[inline(always)]
+    pub(super) fn overtaken(&self, res: &Reservation<T>, epoch: usize) -> bool {
+        epoch != self.epoch.get()
+            || (self.in_generations() && !res.dedicated && self.must_leave(res))
+    }
+
+    /// For an allocator in the thread's generations: whether the values for
+    /// reservation `res` (not dedicated, in the current chunk) must go
+    /// elsewhere. They must when the chunk's generation was closed (they
+    /// could link into a newer one), and when the open generation has no
+    /// handle left but this reservation's while it holds earlier values: a
+    /// stream of documents, whose dropped root is still in the open
+    /// generation. Then the generation is closed and the thread's arenas
+    /// trimmed ([`trim_thread`](crate::trim_thread)), which frees the dead
+    /// document and all it held, before the new one's first value is
+    /// committed next to it.
+    ///
+    /// The check costs a load of the chunk's count per allocation; the walk
+    /// over the generation's chunks runs only when this chunk has no other
+    /// handle.
+    #[inline(always)]
+    pub(super) fn must_leave(&self, res: &Reservation<T>) -> bool {
+        let chunk = res.chunk.erase();
+        // SAFETY: the chunk is current for this allocator, so alive.
+        let Some(generation) = (unsafe { chunk.generation() }) else {
+            return false;
+        };
+        // SAFETY: the generation is alive (its chunk is current) and this
+        // thread's.
+        if !unsafe { Generation::is_open(generation) } {
+            return true;
+        }
+        // SAFETY: the chunk is current for this allocator, on this thread.
+        res.start > 0
+            && unsafe { chunk.counted() } == 1
+            && self.close_if_unreachable(generation, chunk)
+    }
+
+    /// [`must_leave`](Self::must_leave)'s rare part: if no chunk of the open
+    /// `generation` has a handle left but for `ours`' one reservation,
+    /// closes it and trims the thread's arenas.
+    #[cold]
+    #[inline(never)]
+    fn close_if_unreachable(&self, generation: NonNull<Generation>, ours: RawChunk) -> bool {
+        // SAFETY: the generation is open and this thread's; `ours` is its
+        // chunk, current here.
+        let unreachable = unsafe { Generation::is_unreachable(generation, ours) };
+        if unreachable {
+            clock::trim_thread_arenas();
+        }
+        unreachable
+    }
+
+    /// Whether `res` is in a chunk of a closed generation (for an allocator
+    /// in the thread's generations).
+    #[inline]
+    pub(super) fn in_closed_generation(&self, res: &Reservation<T>) -> bool {
+        if !self.in_generations() || res.dedicated {
+            return false;
+        }
+        // SAFETY: the chunk is current for this allocator, so alive, and its
+        // generation (if any) alive and this thread's.
+        unsafe { res.chunk.erase().generation() }
+            .is_some_and(|g| !unsafe { Generation::is_open(g) })
+    }
+
+    /// Retires the current chunk if it belongs to a closed generation: the
+    /// lazy half of closing a generation (see `generation.rs`).
+    #[inline]
+    pub(super) fn leave_closed_generation(&self) {
+        if !self.in_generations() {
+            return;
+        }
+        let Some(chunk) = self.current.get() else {
+            return;
+        };
+        // SAFETY: the chunk is current, so alive, and its generation (if
+        // any) alive and this thread's.
+        if unsafe { chunk.erase().generation() }.is_some_and(|g| !unsafe { Generation::is_open(g) })
+        {
+            self.retire_all_current();
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! New chunks, and the end of a chunk's time as current: retiring it,
+//! reusing a retired one, releasing the allocator's references.
+
+use core::alloc::Layout;
+use core::mem;
+
+use super::fill::Reservation;
+use super::{Allocator, RETIRED};
+use crate::chunk::{self, Chunk, RawChunk};
+use crate::clock;
+use crate::error::AllocError;
+use crate::generation::Generation;
+use crate::index::IndexType;
+use crate::stats::Live;
+use crate::sync::Arc;
+
+impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
+    /// Allocates a chunk of `capacity` slots with count `refs` (the bias:
+    /// it is to be current), within the limit. For an allocator in the
+    /// thread's generations it joins the open one.
+    pub(super) fn new_chunk(&self, capacity: usize, refs: usize) -> Result<Chunk<T>, AllocError> {
+        let layout = self.chunk_layout(capacity)?;
+        Ok(self.allocate_chunk(capacity, layout, refs, self.in_generations()))
+    }
+
+    /// Allocates a chunk of `capacity` slots with `layout` (checked against
+    /// the limit by [`chunk_layout`](Self::chunk_layout)) and count `refs`;
+    /// with `join`, in the thread's open generation. Runs no user code.
+    pub(super) fn allocate_chunk(
+        &self,
+        capacity: usize,
+        layout: Layout,
+        refs: usize,
+        join: bool,
+    ) -> Chunk<T> {
+        let live = self.live.get_or_init(|| Arc::new(Live::new()));
+        if let Some(trim) = self.per_thread {
+            if !self.registered.replace(true) {
+                clock::register(trim);
+            }
+        }
+        let generation = if join { clock::open_generation() } else { None };
+        let kept = if join {
+            clock::take_kept_chunk(live, layout)
+        } else {
+            None
+        };
+        let chunk = match kept {
+            Some(raw) => {
+                self.chunks_reused.set(self.chunks_reused.get() + 1);
+                // SAFETY: a kept chunk is ours, its elements dropped, and was
+                // made by this allocator with this layout: a chunk of `T`s.
+                unsafe {
+                    raw.reuse(refs, generation);
+                    Chunk::from_raw(raw)
+                }
+            }
+            None => {
+                self.chunks_created.set(self.chunks_created.get() + 1);
+                Chunk::allocate(capacity, layout, refs, live, generation)
+            }
+        };
+        if let Some(generation) = generation {
+            // SAFETY: the thread's open generation, and the chunk was just
+            // made in it.
+            unsafe { Generation::join(generation, chunk.erase()) };
+        }
+        chunk
+    }
+
+    /// The layout of a chunk of `capacity` slots, or why the allocator will
+    /// not make one. When the limit is in the way, the retired chunks no
+    /// handle uses are freed first.
+    pub(super) fn chunk_layout(&self, capacity: usize) -> Result<Layout, AllocError> {
+        let layout = chunk::layout::<T>(capacity).ok_or(AllocError::SizeOverflow {
+            len: capacity,
+            elem_size: mem::size_of::<T>(),
+        })?;
+        let live = self.live.get_or_init(|| Arc::new(Live::new()));
+        if let Some(limit) = self.limit.get() {
+            if live.bytes().saturating_add(layout.size()) > limit {
+                self.release_unused_retired();
+                let in_use = live.bytes();
+                if in_use.saturating_add(layout.size()) > limit {
+                    return Err(AllocError::LimitExceeded {
+                        limit,
+                        in_use,
+                        requested: layout.size(),
+                    });
+                }
+            }
+        }
+        Ok(layout)
+    }
+
+    /// Retires the current chunk until there is none: retiring runs user
+    /// code (the drops of a chunk it frees), which may allocate and install
+    /// another.
+    pub(super) fn retire_all_current(&self) {
+        while self.current.get().is_some() {
+            self.retire_current();
+        }
+    }
+
+    /// Settles the current chunk and moves it to the retired list; a chunk
+    /// of one of the thread's generations is given up instead (closing its
+    /// generation first if it is open: see `generation.rs`).
+    pub(super) fn retire_current(&self) {
+        let Some(chunk) = self.current.take() else {
+            return;
+        };
+        let cursor = self.cursor.replace(N);
+        // A fill whose reservation is in this chunk must not commit into it
+        // any more (see `overtaken`).
+        self.epoch.set(self.epoch.get() + 1);
+        self.bytes_lost
+            .set(self.bytes_lost.get() + (N - cursor) * mem::size_of::<T>());
+        // SAFETY: the chunk was current: we publish how far it was filled,
+        // then (its generation closed) give up the bias, keeping our own
+        // reference.
+        let in_generation = unsafe {
+            chunk.set_len(cursor);
+            let in_generation = close_generation_of(chunk.erase());
+            chunk.settle();
+            in_generation
+        };
+        if in_generation {
+            // Never reused in place: the chunk's generation may still link
+            // into it while no handle does.
+            // SAFETY: our own reference, given up.
+            unsafe { chunk.release() };
+            return;
+        }
+        // The list is newest first. The new chunk goes in front, filling the
+        // first empty slot (a chunk taken for reuse leaves one); only when
+        // there is none is the oldest chunk evicted.
+        let mut retired = self.retired.get();
+        let gap = retired
+            .iter()
+            .position(Option::is_none)
+            .unwrap_or(RETIRED - 1);
+        let evicted = retired[gap].take();
+        retired.copy_within(0..gap, 1);
+        retired[0] = Some(chunk);
+        self.retired.set(retired);
+        if let Some(evicted) = evicted {
+            // SAFETY: we held one reference to the evicted chunk and drop it
+            // from the list before releasing it (its elements' drops may run
+            // user code that re-enters the allocator).
+            unsafe { evicted.release() };
+        }
+    }
+
+    /// Takes a retired chunk whose only reference is ours, drops its
+    /// elements and returns it ready to be current.
+    ///
+    /// The most recently retired chunks are tried first: in a churn loop the
+    /// chunk just retired is the one whose memory is still in the cache.
+    pub(super) fn take_reusable(&self) -> Option<Chunk<T>> {
+        let mut retired = self.retired.get();
+        // Newest first (see `retire_current`).
+        let slot = retired
+            .iter()
+            .position(|slot| slot.is_some_and(|chunk| chunk.is_unique()))?;
+        let chunk = retired[slot].take()?;
+        self.retired.set(retired);
+        self.chunks_reused.set(self.chunks_reused.get() + 1);
+        // SAFETY: `is_unique` saw our reference as the only one, and no one
+        // can take a new reference to a chunk without holding one.
+        unsafe { chunk.recycle() };
+        Some(chunk)
+    }
+
+    /// Frees the retired chunks that no handle uses any more.
+    pub(super) fn release_unused_retired(&self) {
+        let mut retired = self.retired.get();
+        let mut unused = [None; RETIRED];
+        for (slot, out) in retired.iter_mut().zip(unused.iter_mut()) {
+            if slot.is_some_and(|chunk| chunk.is_unique()) {
+                *out = slot.take();
+            }
+        }
+        self.retired.set(retired);
+        // SAFETY: the references were the list's, and it no longer holds them.
+        unsafe { release_all(&unused.map(|slot| slot.map(Chunk::erase))) };
+    }
+
+    /// Gives back a reservation whose elements were not all made (called by
+    /// [`Unfilled`](super::fill::Unfilled) after it dropped the ones that
+    /// were), or that was made and not used.
+    pub(super) fn cancel(&self, res: &Reservation<T>) {
+        if res.dedicated {
+            // SAFETY: the reservation holds the dedicated chunk's only
+            // reference and `len` was never set: freeing drops nothing.
+            unsafe { res.chunk.free() };
+            return;
+        }
+        let end = res.start + res.len;
+        if self.current.get() == Some(res.chunk) {
+            // The reservation's reference may have been taken off `handed`
+            // already by a nested commit's links (the two counts are
+            // interchangeable): `give_back` takes it from either.
+            // SAFETY: the chunk is current for this allocator, on this
+            // thread, and the reservation's reference is given back once.
+            unsafe { res.chunk.give_back(1) };
+            if self.cursor.get() == end {
+                // Nothing was reserved after us: the space is reused.
+                self.cursor.set(res.start);
+            } else {
+                self.record_hole(res);
+            }
+        } else {
+            // A nested allocation retired the chunk, counting our
+            // reservation as a handle: give that reference back.
+            self.record_hole(res);
+            // SAFETY: the reference was ours, and the hole is recorded first.
+            unsafe { res.chunk.release() };
+        }
+    }
+
+    /// Marks `res`'s slots as holding no elements, for the chunk's release.
+    pub(super) fn record_hole(&self, res: &Reservation<T>) {
+        self.bytes_lost
+            .set(self.bytes_lost.get() + res.len * mem::size_of::<T>());
+        // SAFETY: we still hold the reservation's reference (or our bias).
+        unsafe { res.chunk.add_hole(res.start..res.start + res.len) };
+    }
+}
+
+/// For a chunk of one of the thread's generations: closes the generation if
+/// it is still open (a chunk of the open generation is never settled while
+/// it stays open, see `generation.rs`) and returns `true`; `false` for any
+/// other chunk.
+///
+/// # Safety
+/// The chunk is current for a per-thread allocator of the calling thread.
+unsafe fn close_generation_of(chunk: RawChunk) -> bool {
+    // SAFETY: the caller's promise: the chunk is alive, and its generation
+    // (if any) alive and this thread's.
+    match unsafe { chunk.generation() } {
+        Some(generation) => {
+            // SAFETY: as above.
+            if unsafe { Generation::is_open(generation) } {
+                clock::close_open_generation();
+            }
+            true
+        }
+        None => false,
+    }
+}
+
+/// A chunk about to become current (count at the bias, no element) that only
+/// a local of `reserve_slow` holds: freed if a panic unwinds first.
+pub(super) struct Uninstalled<T>(pub(super) Chunk<T>);
+
+impl<T> Drop for Uninstalled<T> {
+    fn drop(&mut self) {
+        let chunk = self.0.erase();
+        // SAFETY: the chunk is fresh or recycled and nothing was reserved in
+        // it: no handle exists, the local's reference is the only one, its
+        // `len` is 0, and it is never used after this. A chunk of a
+        // generation is given up through its generation, which holds it.
+        unsafe {
+            if chunk.generation().is_some() {
+                if chunk.settle(0) == 0 {
+                    chunk.released_last();
+                }
+            } else {
+                chunk.free();
+            }
+        }
+    }
+}
+
+/// What the drop of an allocator does: settles the current chunk (if any),
+/// then releases it and the retired chunks, in the order that retiring the
+/// current chunk and releasing the list would (the oldest retired chunk
+/// first when the list is full, as if evicted).
+///
+/// # Safety
+/// `current` is `(chunk, cursor)` of a chunk that is current for an
+/// allocator of this thread that gives it up, `retired` holds chunks that
+/// allocator owns one reference to, and neither is used again.
+#[inline(never)]
+pub(super) unsafe fn release_held(
+    current: Option<(RawChunk, usize)>,
+    retired: [Option<RawChunk>; RETIRED],
+) {
+    let Some((chunk, cursor)) = current else {
+        // SAFETY: the caller's references, given up.
+        unsafe { release_all(&retired) };
+        return;
+    };
+    // SAFETY: the chunk was current: we publish how far it was filled, then
+    // (its generation closed) give up the bias, keeping our own reference,
+    // released below.
+    unsafe {
+        chunk.set_len(cursor);
+        close_generation_of(chunk);
+        chunk.settle(1);
+    }
+    let mut order = [None; RETIRED + 1];
+    if retired.iter().all(Option::is_some) {
+        order[0] = retired[RETIRED - 1];
+        order[1] = Some(chunk);
+        order[2..].copy_from_slice(&retired[..RETIRED - 1]);
+    } else {
+        order[0] = Some(chunk);
+        order[1..].copy_from_slice(&retired);
+    }
+    // SAFETY: one reference to each, which the caller gives up.
+    unsafe { release_all(&order) };
+}
+
+/// Releases one reference to each chunk, going on if an element's drop panics.
+///
+/// # Safety
+/// The caller owns one reference to each chunk and gives it up.
+unsafe fn release_all(chunks: &[Option<RawChunk>]) {
+    struct Rest<'a>(&'a [Option<RawChunk>]);
+    impl Drop for Rest<'_> {
+        fn drop(&mut self) {
+            // SAFETY: the references not yet released, still the caller's.
+            unsafe { release_all(self.0) };
+        }
+    }
+    for (i, chunk) in chunks.iter().enumerate() {
+        if let Some(chunk) = chunk {
+            let rest = Rest(&chunks[i + 1..]);
+            // SAFETY: the caller passes references it owns and gives up.
+            unsafe { chunk.release() };
+            mem::forget(rest);
+        }
+    }
+}

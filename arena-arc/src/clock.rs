@@ -1,0 +1,221 @@
+//! The thread's clock: its open [`Generation`](crate::generation) and the
+//! list of its per-thread arenas, and [`trim_thread`]. Without `std` there
+//! are no per-thread arenas, and the functions the allocator calls do
+//! nothing.
+
+#[cfg(feature = "std")]
+pub use self::thread::trim_thread;
+#[cfg(feature = "std")]
+pub(crate) use self::thread::{
+    close_open_generation, keep_chunk, open_generation, register, take_kept_chunk,
+};
+
+/// [`trim_thread`] for the allocator, which may be built without `std`.
+pub(crate) fn trim_thread_arenas() {
+    #[cfg(feature = "std")]
+    trim_thread();
+}
+
+#[cfg(not(feature = "std"))]
+pub(crate) fn open_generation() -> Option<core::ptr::NonNull<crate::generation::Generation>> {
+    None
+}
+
+#[cfg(not(feature = "std"))]
+pub(crate) fn close_open_generation() {}
+
+#[cfg(not(feature = "std"))]
+pub(crate) fn register(_trim: fn()) {}
+
+#[cfg(not(feature = "std"))]
+pub(crate) fn keep_chunk(_chunk: crate::chunk::RawChunk, _owner: u64) -> bool {
+    false
+}
+
+#[cfg(not(feature = "std"))]
+pub(crate) fn take_kept_chunk(
+    _live: &crate::sync::Arc<crate::stats::Live>,
+    _layout: core::alloc::Layout,
+) -> Option<crate::chunk::RawChunk> {
+    None
+}
+
+#[cfg(feature = "std")]
+mod thread {
+    use core::cell::{Cell, RefCell};
+    use core::ptr::NonNull;
+
+    use alloc::vec::Vec;
+
+    use core::alloc::Layout;
+
+    use crate::chunk::RawChunk;
+    use crate::generation::Generation;
+    use crate::stats::Live;
+    use crate::sync::Arc;
+
+    /// How many chunks of freed generations a thread keeps for reuse.
+    const KEPT: usize = 8;
+
+    /// One thread's clock.
+    struct Clock {
+        /// The open generation, made when a chunk first needs one; its open
+        /// reference is the clock's.
+        open: Cell<Option<NonNull<Generation>>>,
+        /// How to trim each per-thread arena of the thread that has made a chunk:
+        /// each function trims its arena on the calling thread.
+        arenas: RefCell<Vec<fn()>>,
+        /// Chunks of generations freed on this thread, their elements dropped,
+        /// kept for the arena that made them (at most [`KEPT`]).
+        kept: RefCell<Vec<RawChunk>>,
+        /// The thread's number among all threads that ever opened a generation
+        /// (0 until it first does).
+        id: Cell<u64>,
+    }
+
+    /// The last number given to a thread's clock.
+    static LAST_ID: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+    impl Drop for Clock {
+        fn drop(&mut self) {
+            if let Some(generation) = self.open.take() {
+                // SAFETY: the generation was this thread's open one and its open
+                // reference the clock's, taken out of the clock here.
+                unsafe { Generation::close(generation) };
+            }
+            for chunk in self.kept.get_mut().drain(..) {
+                // SAFETY: a kept chunk is owned by the clock, its elements
+                // dropped.
+                unsafe { chunk.deallocate() };
+            }
+        }
+    }
+
+    std::thread_local! {
+        static CLOCK: Clock = const {
+            Clock {
+                open: Cell::new(None),
+                arenas: RefCell::new(Vec::new()),
+                kept: RefCell::new(Vec::new()),
+                id: Cell::new(0),
+            }
+        };
+    }
+
+    /// The thread's open generation, opened if there is none; `None` while the
+    /// thread's clock is being destroyed (at the thread's end), when chunks are
+    /// made outside any generation.
+    pub(crate) fn open_generation() -> Option<NonNull<Generation>> {
+        CLOCK
+            .try_with(|clock| match clock.open.get() {
+                Some(generation) => generation,
+                None => {
+                    let generation = Generation::open(thread_id(clock));
+                    clock.open.set(Some(generation));
+                    generation
+                }
+            })
+            .ok()
+    }
+
+    /// Closes the thread's open generation, if there is one.
+    pub(crate) fn close_open_generation() {
+        if let Ok(Some(generation)) = CLOCK.try_with(|clock| clock.open.take()) {
+            // SAFETY: it was this thread's open generation, and the clock's open
+            // reference is now ours. (Giving it up may free the generation and
+            // run drops that allocate: the clock is consistent already.)
+            unsafe { Generation::close(generation) };
+        }
+    }
+
+    /// The clock's thread's number, given on first use.
+    fn thread_id(clock: &Clock) -> u64 {
+        if clock.id.get() == 0 {
+            let id = LAST_ID.fetch_add(1, core::sync::atomic::Ordering::Relaxed) + 1;
+            clock.id.set(id);
+        }
+        clock.id.get()
+    }
+
+    /// Keeps `chunk` (owned, its elements dropped, from a freed generation that
+    /// thread number `owner` opened) for reuse, if this is that thread and it
+    /// has room; `false` if the caller must free it. (Another thread's arenas
+    /// would never take it back.)
+    pub(crate) fn keep_chunk(chunk: RawChunk, owner: u64) -> bool {
+        CLOCK
+            .try_with(|clock| match clock.kept.try_borrow_mut() {
+                Ok(mut kept) if clock.id.get() == owner && kept.len() < KEPT => {
+                    kept.push(chunk);
+                    true
+                }
+                _ => false,
+            })
+            .unwrap_or(false)
+    }
+
+    /// A kept chunk that the allocator with counters `live` made with `layout`,
+    /// now owned by the caller.
+    pub(crate) fn take_kept_chunk(live: &Arc<Live>, layout: Layout) -> Option<RawChunk> {
+        CLOCK
+            .try_with(|clock| {
+                let mut kept = clock.kept.try_borrow_mut().ok()?;
+                // SAFETY: the kept chunks are the clock's own.
+                let at = kept
+                    .iter()
+                    .position(|&chunk| unsafe { chunk.fits(live, layout) })?;
+                Some(kept.swap_remove(at))
+            })
+            .ok()
+            .flatten()
+    }
+
+    /// Adds a per-thread arena to the list [`trim_thread`] trims.
+    pub(crate) fn register(trim: fn()) {
+        let _ = CLOCK.try_with(|clock| clock.arenas.borrow_mut().push(trim));
+    }
+
+    /// Trims every per-thread arena of the calling thread: the arenas of the
+    /// types that `#[derive(ArenaAlloc)]` or `arena!` gave one, the `arena!`
+    /// statics, the per-element arenas of derived handle fields and the text
+    /// arena behind `ArcStr::from(&str)`.
+    ///
+    /// Each arena retires its current chunk and frees every chunk no handle
+    /// uses any more (see [`Allocator::trim`](crate::Allocator::trim)), and the
+    /// thread's open generation is closed: a tree whose last handle is gone is
+    /// freed now rather than at the thread's next allocation or its end. Costs
+    /// the unused tails of the current chunks; the next allocations take fresh
+    /// chunks.
+    ///
+    /// You rarely need it: a tree of derived types is freed with its last
+    /// handle, and whatever a dropped tree still holds in the arenas' current
+    /// chunks goes at the thread's next allocation. Call it at a natural
+    /// boundary when the thread keeps the previous document alive while it
+    /// builds the next (the *keep-latest* pattern: the new document's first
+    /// values would share chunks with the old one's root), or before a
+    /// building thread goes idle for long.
+    ///
+    /// ```
+    /// use arena_arc::{ArcSlice, ArenaAlloc};
+    ///
+    /// #[derive(ArenaAlloc)]
+    /// struct Node {
+    ///     #[arena(default)]
+    ///     kids: ArcSlice<Node>,
+    /// }
+    ///
+    /// let leaves = Node::alloc(3, |_| Node::builder().build());
+    /// let root = Node::builder().kids(leaves).build_arc();
+    /// drop(root);
+    /// arena_arc::trim_thread();
+    /// assert_eq!(Node::arena_stats().chunks_alive, 0);
+    /// ```
+    pub fn trim_thread() {
+        close_open_generation();
+        let arenas = CLOCK
+            .try_with(|clock| clock.arenas.borrow().clone())
+            .unwrap_or_default();
+        for trim in arenas {
+            trim();
+        }
+    }
+}
