@@ -5,9 +5,10 @@
 //!
 //! They do not overlap the other conversions into `ArcSlice`
 //! (`From<ArcSingle<T, L>>` for any `T`, and `From<ArcStr<L>>` for bytes):
-//! the source types differ. `u8` and other foreign types have no
-//! `ArenaAlloc`, so `ArcSlice<u8>` gets none of these; use an arena's
-//! `alloc_from_iter` for them.
+//! the source types differ. The primitives and `ArcStr` are `ArenaAlloc`
+//! (see [its section](ArenaAlloc#primitives-and-arcstr)), so
+//! `ArcSlice<u32>` and `ArcSlice<ArcStr>` get them all; other foreign types
+//! have no `ArenaAlloc`: use an arena's `alloc_from_iter` for them.
 
 use alloc::vec::Vec;
 
