@@ -180,6 +180,9 @@
 //! - `serde` (off): `Serialize` and `Deserialize` for the handles, and
 //!   `serde::DeserializeIn` to deserialize into a chosen [`Allocator`]; see
 //!   the `arena_arc::serde` module.
+//! - `bytes` (off): `From<ArcSlice<u8, L>>` and `From<ArcStr<L>>` for
+//!   `bytes::Bytes`, zero-copy: the `Bytes` points into the chunk and owns
+//!   the handle (`Bytes::from_owner`).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(
@@ -210,6 +213,8 @@ mod slice;
 mod stats;
 mod sync;
 mod text;
+#[cfg(feature = "bytes")]
+mod to_bytes;
 
 pub use allocator::Allocator;
 #[cfg(feature = "std")]
