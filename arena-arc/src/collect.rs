@@ -15,6 +15,7 @@ use alloc::vec::Vec;
 use crate::arena_alloc::ArenaAlloc;
 use crate::slice::ArcSlice;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl<T: ArenaAlloc> FromIterator<T> for ArcSlice<T, T::Index> {
     /// Moves the items into `T`'s per-thread arena, as
     /// [`T::alloc_from_iter`](ArenaAlloc::alloc_from_iter) does.
@@ -36,6 +37,7 @@ impl<T: ArenaAlloc> FromIterator<T> for ArcSlice<T, T::Index> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl<T: ArenaAlloc> From<Vec<T>> for ArcSlice<T, T::Index> {
     /// Moves the elements into `T`'s per-thread arena and frees the `Vec`.
     ///
@@ -55,6 +57,7 @@ impl<T: ArenaAlloc> From<Vec<T>> for ArcSlice<T, T::Index> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl<T: ArenaAlloc, const K: usize> From<[T; K]> for ArcSlice<T, T::Index> {
     /// Moves the elements into `T`'s per-thread arena.
     ///
@@ -75,6 +78,7 @@ impl<T: ArenaAlloc, const K: usize> From<[T; K]> for ArcSlice<T, T::Index> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl<T: ArenaAlloc + Clone> From<&[T]> for ArcSlice<T, T::Index> {
     /// Clones the elements into `T`'s per-thread arena.
     ///

@@ -46,6 +46,7 @@ std::thread_local! {
 /// ```
 pub static TEXT_ARENA: LocalArena<u8, u32, TEXT_CHUNK> = LocalArena::new(&TEXT);
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl From<&str> for ArcStr {
     /// Copies `s` into this thread's [`TEXT_ARENA`].
     ///
@@ -60,6 +61,7 @@ impl From<&str> for ArcStr {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl From<&String> for ArcStr {
     /// Copies `s` into this thread's [`TEXT_ARENA`].
     ///
@@ -74,6 +76,7 @@ impl From<&String> for ArcStr {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl From<String> for ArcStr {
     /// Copies `s` into this thread's [`TEXT_ARENA`] and frees the `String`.
     ///
@@ -88,6 +91,7 @@ impl From<String> for ArcStr {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl<L: IndexType, const N: usize> LocalArena<u8, L, N> {
     /// [`Allocator::alloc_str`] on this thread's allocator.
     ///
