@@ -82,9 +82,12 @@ use syn::{DeriveInput, parse_macro_input};
 ///   struct's own arena.
 ///   Without it, a field whose elements are a primitive (`u8`...`u128`,
 ///   `i8`...`i128`, `usize`, `isize`, `f32`, `f64`, `bool`, `char`; bytes
-///   for `ArcStr`) and whose index type is `u32` shares one per-thread arena
-///   per element type, with chunks of 1024, with every such field of every
-///   derived struct; other fields get an arena of their own.
+///   for `ArcStr`; `ArcStr` for `ArcSlice<ArcStr>`) and whose index type is
+///   `u32` shares one per-thread arena per element type, with chunks of
+///   1024, with every such field of every derived struct; it is also that
+///   element type's `ArenaAlloc` arena (`u32::arena()`), where `collect()`,
+///   `From<Vec<_>>` and serde allocate. Other fields get an arena of their
+///   own.
 /// - `#[arena(shared = ARENA)]` (handle fields): allocate the field's data in
 ///   `ARENA`, any expression of a type implementing `ThreadArena<E, L>`: an
 ///   `arena!(static ...)` name or `Type::arena()` of an `ArenaAlloc` type. So

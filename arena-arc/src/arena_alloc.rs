@@ -1,11 +1,13 @@
 //! [`ArenaAlloc`]: a type that has its own per-thread arena.
 
+use crate::builder::{DEFAULT_FIELD_CHUNK, DefaultFieldArena};
 use crate::error::AllocError;
 use crate::index::IndexType;
 use crate::local_arena::ThreadArena;
 use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
 use crate::stats::ArenaStats;
+use crate::text::ArcStr;
 
 /// A type with its own arena, one per thread. Needs the `std` feature (on by
 /// default).
@@ -45,6 +47,40 @@ use crate::stats::ArenaStats;
 /// assert_eq!(Point::arena_stats().chunks_created, 1);
 /// # }
 /// ```
+///
+/// # Primitives and `ArcStr`
+///
+/// `u8`, `u16`, `u32`, `u64`, `u128`, `usize`, `i8`, `i16`, `i32`, `i64`,
+/// `i128`, `isize`, `f32`, `f64`, `bool`, `char` and [`ArcStr`] (as an
+/// element: `ArcSlice<ArcStr>`) implement `ArenaAlloc` with `Index = u32`
+/// and chunks of 1024 elements (`CHUNK`: 4 KiB of `u32`s, 16 KiB of
+/// `ArcStr`s). Their arena is the one per thread and element type that
+/// [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc) gives a handle field
+/// with no `chunk` or `shared` attribute (`tags: ArcSlice<u32>`), so
+/// `collect()`, `From<Vec<_>>`, serde and derived setters all fill the same
+/// chunks:
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use arena_arc::{ArcSlice, ArenaAlloc, ThreadArena};
+///
+/// let squares: ArcSlice<u32> = (1..=4).map(|i| i * i).collect();
+/// let more = ArcSlice::from(vec![25, 36]);
+/// assert!(ArcSlice::shares_chunk(&squares, &more)); // both in u32::arena()
+/// assert_eq!(u32::arena().chunk_capacity(), u32::CHUNK);
+/// assert_eq!(u32::CHUNK, 1024);
+/// # }
+/// ```
+///
+/// For another chunk size, allocate elsewhere: a derived field takes
+/// `#[arena(chunk = N)]` (its own arena of `N` elements) or
+/// `#[arena(shared = ARENA)]`; [`arena!(static ARENA: u32, 65536)`](crate::arena)
+/// declares a per-thread arena of any chunk size (fill it with its
+/// `alloc_from_iter`), and an [`Allocator`](crate::Allocator) is one you
+/// hold yourself. The text of an
+/// `ArcStr` is bytes in another arena (`ArcStr::from` and serde copy it into
+/// [`TEXT_ARENA`](crate::TEXT_ARENA)); only the 16-byte handles are in
+/// `ArcStr`'s arena.
 ///
 /// # Cycles
 ///
@@ -322,3 +358,25 @@ pub trait ArenaAlloc: Sized + 'static {
         Self::arena().trim()
     }
 }
+
+/// `ArenaAlloc` for the primitives and `ArcStr`: their arena is the
+/// per-thread arena of derived handle fields of that element type
+/// ([`DefaultFieldArena`]), so there is one per element type and thread.
+macro_rules! field_arena_elements {
+    ($($elem:ident)*) => {$(
+        /// In the per-thread arena that derived `ArcSlice`/`ArcSingle` fields
+        /// of this element type share: `u32` handles, chunks of 1024
+        /// elements (see [Primitives and `ArcStr`](ArenaAlloc#primitives-and-arcstr)).
+        impl ArenaAlloc for $elem {
+            type Index = u32;
+            const CHUNK: usize = DEFAULT_FIELD_CHUNK;
+            type Arena = <$elem as DefaultFieldArena>::Arena;
+            #[inline]
+            fn arena() -> Self::Arena {
+                <$elem as DefaultFieldArena>::arena()
+            }
+        }
+    )*};
+}
+
+field_arena_elements!(u8 u16 u32 u64 u128 usize i8 i16 i32 i64 i128 isize f32 f64 bool char ArcStr);

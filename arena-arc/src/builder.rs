@@ -10,6 +10,7 @@ use crate::index::IndexType;
 use crate::local_arena::{LocalArena, ThreadArena};
 use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
+use crate::text::ArcStr;
 
 /// The state of a required builder field that has not been set yet.
 ///
@@ -175,17 +176,21 @@ impl<E, L: IndexType> IntoArcSingle<E, L> for E {
 }
 
 /// The chunk capacity of the per-thread arenas that [`DefaultFieldArena`]
-/// gives (the derive's default chunk capacity for handle fields).
-const DEFAULT_FIELD_CHUNK: usize = 1024;
+/// gives (the derive's default chunk capacity for handle fields), and so of
+/// the primitives' and `ArcStr`'s [`ArenaAlloc`](crate::ArenaAlloc) arenas.
+pub(crate) const DEFAULT_FIELD_CHUNK: usize = 1024;
 
 /// The per-thread arena of a derived handle field of `Self`s with index
 /// type `u32` that names no arena (`shared`) and no chunk capacity: one per
 /// element type and thread, shared by every such field, with chunks of 1024
 /// elements (the default a field gets). The derive uses it for the
 /// primitive element types, which are the common case (`ArcSlice<u8>`,
-/// `ArcStr`, `ArcSlice<u32>`...): so it does not declare a `thread_local!`
-/// per field, whose code the compiler would build for every field. Not a
-/// public API (the derive names it through [`__private`]).
+/// `ArcStr`, `ArcSlice<u32>`...), and for `ArcSlice<ArcStr>`: so it does
+/// not declare a `thread_local!` per field, whose code the compiler would
+/// build for every field. The same arenas are these types'
+/// [`ArenaAlloc`](crate::ArenaAlloc) arenas (`u32::arena()`), so `collect()`,
+/// `From` and serde allocate where derived fields do. Not a public API (the
+/// derive names it through [`__private`]).
 #[doc(hidden)]
 pub trait DefaultFieldArena: Sized + 'static {
     /// `LocalArena<Self, u32, 1024>`.
@@ -213,7 +218,7 @@ macro_rules! default_field_arenas {
     )*};
 }
 
-default_field_arenas!(u8 u16 u32 u64 u128 usize i8 i16 i32 i64 i128 isize f32 f64 bool char);
+default_field_arenas!(u8 u16 u32 u64 u128 usize i8 i16 i32 i64 i128 isize f32 f64 bool char ArcStr);
 
 /// Items the macros' generated code names. Not a public API: it may change
 /// in any release.

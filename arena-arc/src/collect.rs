@@ -5,15 +5,17 @@
 //!
 //! They do not overlap the other conversions into `ArcSlice`
 //! (`From<ArcSingle<T, L>>` for any `T`, and `From<ArcStr<L>>` for bytes):
-//! the source types differ. `u8` and other foreign types have no
-//! `ArenaAlloc`, so `ArcSlice<u8>` gets none of these; use an arena's
-//! `alloc_from_iter` for them.
+//! the source types differ. The primitives and `ArcStr` are `ArenaAlloc`
+//! (see [its section](ArenaAlloc#primitives-and-arcstr)), so
+//! `ArcSlice<u32>` and `ArcSlice<ArcStr>` get them all; other foreign types
+//! have no `ArenaAlloc`: use an arena's `alloc_from_iter` for them.
 
 use alloc::vec::Vec;
 
 use crate::arena_alloc::ArenaAlloc;
 use crate::slice::ArcSlice;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl<T: ArenaAlloc> FromIterator<T> for ArcSlice<T, T::Index> {
     /// Moves the items into `T`'s per-thread arena, as
     /// [`T::alloc_from_iter`](ArenaAlloc::alloc_from_iter) does.
@@ -35,6 +37,7 @@ impl<T: ArenaAlloc> FromIterator<T> for ArcSlice<T, T::Index> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl<T: ArenaAlloc> From<Vec<T>> for ArcSlice<T, T::Index> {
     /// Moves the elements into `T`'s per-thread arena and frees the `Vec`.
     ///
@@ -54,6 +57,7 @@ impl<T: ArenaAlloc> From<Vec<T>> for ArcSlice<T, T::Index> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl<T: ArenaAlloc, const K: usize> From<[T; K]> for ArcSlice<T, T::Index> {
     /// Moves the elements into `T`'s per-thread arena.
     ///
@@ -74,6 +78,7 @@ impl<T: ArenaAlloc, const K: usize> From<[T; K]> for ArcSlice<T, T::Index> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl<T: ArenaAlloc + Clone> From<&[T]> for ArcSlice<T, T::Index> {
     /// Clones the elements into `T`'s per-thread arena.
     ///

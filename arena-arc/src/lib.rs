@@ -180,7 +180,13 @@
 //! - `serde` (off): `Serialize` and `Deserialize` for the handles, and
 //!   `serde::DeserializeIn` to deserialize into a chosen [`Allocator`]; see
 //!   the `arena_arc::serde` module.
+//! - `bytes` (off): `From<ArcSlice<u8, L>>` and `From<ArcStr<L>>` for
+//!   `bytes::Bytes`, zero-copy: the `Bytes` points into the chunk and owns
+//!   the handle (`Bytes::from_owner`).
 #![cfg_attr(not(feature = "std"), no_std)]
+// docs.rs (`[package.metadata.docs.rs]`) builds with `--cfg docsrs` on
+// nightly: each feature-gated item gets a badge naming its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(
     missing_docs,
@@ -194,6 +200,7 @@ mod allocator;
 #[cfg(feature = "std")]
 mod arena_alloc;
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod builder;
 mod chunk;
 mod clock;
@@ -206,22 +213,28 @@ mod links;
 #[cfg(feature = "std")]
 mod local_arena;
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub mod serde;
 mod single;
 mod slice;
 mod stats;
 mod sync;
 mod text;
+#[cfg(feature = "bytes")]
+mod to_bytes;
 
 pub use allocator::Allocator;
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use arena_alloc::ArenaAlloc;
 #[cfg(feature = "derive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use arena_arc_derive::{ArenaAlloc, arena};
 #[doc(hidden)]
 #[cfg(feature = "std")]
 pub use builder::__private;
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use builder::{IntoArcSingle, IntoArcSlice};
 #[cfg(feature = "std")]
 pub use clock::trim_thread;
@@ -229,12 +242,14 @@ pub use error::AllocError;
 pub use index::IndexType;
 pub use links::{ArenaLinks, Link, Links};
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use local_arena::{LocalArena, ThreadArena};
 pub use single::{ArcSingle, NotSingle};
 pub use slice::ArcSlice;
 pub use stats::ArenaStats;
 pub use text::{ArcStr, NotUtf8};
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use text::{IntoArcStr, TEXT_ARENA, TEXT_CHUNK};
 
 /// The README's examples, compiled and run as doc tests.

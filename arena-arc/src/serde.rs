@@ -55,6 +55,7 @@ use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
 use crate::text::ArcStr;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<T: Serialize, L: IndexType> Serialize for ArcSlice<T, L> {
     /// As a sequence of its elements.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -62,6 +63,7 @@ impl<T: Serialize, L: IndexType> Serialize for ArcSlice<T, L> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<T: Serialize, L: IndexType> Serialize for ArcSingle<T, L> {
     /// As its value.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -69,6 +71,7 @@ impl<T: Serialize, L: IndexType> Serialize for ArcSingle<T, L> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<L: IndexType> Serialize for ArcStr<L> {
     /// As a string.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -122,6 +125,7 @@ mod per_thread {
     use crate::arena_alloc::ArenaAlloc;
     use crate::text::TEXT_ARENA;
 
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "serde", feature = "std"))))]
     impl<'de, T: ArenaAlloc + Deserialize<'de>> Deserialize<'de> for ArcSlice<T, T::Index> {
         /// A sequence, moved into `T`'s per-thread arena.
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -130,6 +134,7 @@ mod per_thread {
         }
     }
 
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "serde", feature = "std"))))]
     impl<'de, T: ArenaAlloc + Deserialize<'de>> Deserialize<'de> for ArcSingle<T, T::Index> {
         /// A value, moved into `T`'s per-thread arena.
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -138,6 +143,7 @@ mod per_thread {
         }
     }
 
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "serde", feature = "std"))))]
     impl<'de> Deserialize<'de> for ArcStr {
         /// A string, copied into this thread's [`TEXT_ARENA`].
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

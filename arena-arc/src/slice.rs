@@ -325,7 +325,31 @@ impl<T, L: IndexType> Deref for ArcSlice<T, L> {
 }
 
 impl<T, L: IndexType> Default for ArcSlice<T, L> {
+    /// The empty slice; allocates nothing.
     fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> ArcSlice<T> {
+    /// The empty slice with the default index type `u32`, as
+    /// [`Default::default`]; it lets a bare `ArcSlice::default()` compile
+    /// where nothing else fixes `L`, as std's `HashMap::new` exists only for
+    /// the default hasher (path resolution finds this inherent function
+    /// before the trait's, which stays implemented for every `L`:
+    /// `ArcSlice::<u8, u16>::default()` and `Default::default()` call it).
+    /// For a field of type `ArcSlice<T, u16>`, write `ArcSlice::new()` or
+    /// `Default::default()`.
+    ///
+    /// ```
+    /// use arena_arc::ArcSlice;
+    ///
+    /// assert_eq!(ArcSlice::default(), [0u8; 0]);
+    /// let short: ArcSlice<u8, u16> = Default::default();
+    /// assert!(short.is_empty());
+    /// ```
+    #[allow(clippy::should_implement_trait)] // it is implemented, for every `L`
+    pub const fn default() -> Self {
         Self::new()
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc, arena};
+use arena_arc::{ArcSingle, ArcSlice, ArcStr, ArenaAlloc, arena};
 
 static DROPS: AtomicUsize = AtomicUsize::new(0);
 
@@ -103,4 +103,50 @@ fn a_panicking_iterator_drops_what_it_made_once() {
         assert_eq!(ids(&after), [10, 11]);
     });
     assert_eq!(dropped, 4 + 2, "and never again");
+}
+
+#[test]
+fn primitives_and_arc_str_collect_into_the_derived_fields_arena() {
+    #[derive(ArenaAlloc)]
+    struct Tagged {
+        tags: ArcSlice<u32>,
+        keys: ArcSlice<ArcStr>,
+    }
+
+    std::thread::spawn(|| {
+        let tags: ArcSlice<u32> = (1..=3).collect();
+        let from_vec = ArcSlice::from(vec![4u32, 5]);
+        let from_array = ArcSlice::from([6u32]);
+        let from_slice = ArcSlice::from(&[7u32, 8][..]);
+        let bytes: ArcSlice<u8> = b"abc".iter().copied().collect();
+        let chars: ArcSlice<char> = "héllo".chars().collect();
+        let keys: ArcSlice<ArcStr> = ["id", "name"].into_iter().map(Into::into).collect();
+        assert_eq!(tags, [1, 2, 3]);
+        assert_eq!(from_vec, [4, 5]);
+        assert_eq!(from_array, [6]);
+        assert_eq!(from_slice, [7, 8]);
+        assert!(ArcSlice::shares_chunk(&tags, &from_slice));
+        assert_eq!(bytes, *b"abc");
+        assert_eq!(chars.iter().collect::<String>(), "héllo");
+        assert_eq!(keys[0], "id");
+        assert_eq!(keys[1], "name");
+
+        // One arena per element type and thread: a derived field with no
+        // `chunk` or `shared` fills the same chunk as `collect()`.
+        let tagged = Tagged::builder().tags([9]).keys(keys.clone()).build();
+        let more_tags: ArcSlice<u32> = ArcSlice::from(vec![10]);
+        assert!(ArcSlice::shares_chunk(&tagged.tags, &more_tags));
+        let more_keys: ArcSlice<ArcStr> = ArcSlice::from(vec!["x".into()]);
+        let built_keys = Tagged::builder()
+            .tags([])
+            .keys(vec!["y".into()])
+            .build()
+            .keys;
+        assert!(ArcSlice::shares_chunk(&more_keys, &built_keys));
+        assert_eq!(u32::CHUNK, 1024);
+        assert_eq!(ArcStr::CHUNK, 1024);
+        assert_eq!(u32::arena_stats().chunks_created, 1);
+    })
+    .join()
+    .unwrap();
 }

@@ -264,3 +264,41 @@ fn a_recursive_tree_round_trips_and_frees_itself() {
     // Under Miri, its leak check at the end of the run also proves that no
     // byte of the tree is left.
 }
+
+/// The issue's struct, as a user writes it: a primitive slice and a
+/// recursive slice next to a string, with nothing but derives.
+#[derive(arena_arc::ArenaAlloc, Serialize, Deserialize, Debug, PartialEq)]
+struct Item {
+    name: ArcStr,
+    tags: ArcSlice<u32>,
+    #[arena(default)]
+    kids: ArcSlice<Item>,
+}
+
+#[test]
+fn a_derived_struct_with_primitive_and_self_slices_round_trips() {
+    std::thread::spawn(|| {
+        let json = r#"{"name":"lamp","tags":[1,2,3],"kids":[{"name":"bulb","tags":[],"kids":[]},{"name":"cord","tags":[7],"kids":[]}]}"#;
+        let item: Item = serde_json::from_str(json).unwrap();
+        assert_eq!(item.name, "lamp");
+        assert_eq!(item.tags, [1, 2, 3]);
+        assert_eq!(item.kids[1].tags, [7]);
+        assert_eq!(serde_json::to_string(&item).unwrap(), json);
+        // The tags went to the per-thread arena of u32 that the builder's
+        // `tags` setter fills: one arena per element type and thread.
+        let built = Item::builder().name("shade").tags(vec![4, 5]).build();
+        assert!(ArcSlice::shares_chunk(&item.tags, &built.tags));
+        assert!(ArcSlice::shares_chunk(&item.tags, &item.kids[1].tags));
+        assert_eq!(u32::arena_stats().current_chunk_free, 1024 - 3 - 1 - 2);
+
+        // Other primitives and `ArcStr` elements deserialize too.
+        let floats: ArcSlice<f64> = serde_json::from_str("[0.5,-1.0]").unwrap();
+        let keys: ArcSlice<ArcStr> = serde_json::from_str(r#"["id","name"]"#).unwrap();
+        let flag: ArcSingle<bool> = serde_json::from_str("true").unwrap();
+        assert_eq!(floats, [0.5, -1.0]);
+        assert_eq!(keys, ["id", "name"].map(ArcStr::from));
+        assert!(*flag);
+    })
+    .join()
+    .unwrap();
+}

@@ -465,11 +465,12 @@ fn field_setters(
 
 /// Whether a handle field of `elem`s with index type `index` and the default
 /// chunk capacity can use the runtime's `DefaultFieldArena` of `elem`: the
-/// element is a primitive named as such and the index type is `u32`.
+/// element is a primitive named as such, or `ArcStr` (as the derive already
+/// assumes of a field type of that name), and the index type is `u32`.
 fn has_default_field_arena(elem: &syn::Type, index: &syn::Type) -> bool {
-    const PRIMITIVES: [&str; 16] = [
+    const PRIMITIVES: [&str; 17] = [
         "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
-        "f32", "f64", "bool", "char",
+        "f32", "f64", "bool", "char", "ArcStr",
     ];
     let is = |ty: &syn::Type, names: &[&str]| match ty {
         syn::Type::Path(path) if path.qself.is_none() => path

@@ -41,7 +41,8 @@ pub use per_thread::{IntoArcStr, TEXT_ARENA, TEXT_CHUNK};
 /// Make one with [`Allocator::alloc_str`], [`LocalArena::alloc_str`]
 /// (feature `std`) or, for `ArcStr<u32>`, `From<&str>`, which copies into
 /// the per-thread default text arena [`TEXT_ARENA`] (feature `std`). An
-/// empty `ArcStr` ([`new`](Self::new), [`Default`]) holds no chunk.
+/// empty `ArcStr` ([`new`](Self::new), [`empty`](Self::empty), [`Default`])
+/// holds no chunk.
 ///
 /// [`LocalArena::alloc_str`]: crate::LocalArena::alloc_str
 /// [`TEXT_ARENA`]: crate::TEXT_ARENA
@@ -67,16 +68,58 @@ pub struct ArcStr<L: IndexType = u32> {
     bytes: ArcSlice<u8, L>,
 }
 
-impl<L: IndexType> ArcStr<L> {
-    /// The empty string. Allocates nothing.
+/// `new` and `default` for the default index type only, as std's
+/// `HashMap::new` exists only for the default hasher: so `ArcStr::new()` and
+/// `ArcStr::default()` need no annotation. [`empty`](ArcStr::empty) and
+/// `Default` are there for every `L`.
+impl ArcStr {
+    /// The empty string with the default index type `u32`. Allocates
+    /// nothing. For another index type use [`empty`](Self::empty)
+    /// (`ArcStr::<u16>::empty()`).
     ///
     /// ```
     /// use arena_arc::ArcStr;
     ///
     /// const EMPTY: ArcStr = ArcStr::new();
     /// assert_eq!(EMPTY, "");
+    /// assert!(ArcStr::new().is_empty()); // no annotation needed
     /// ```
     pub const fn new() -> Self {
+        Self::empty()
+    }
+
+    /// The empty string with the default index type `u32`, as
+    /// [`Default::default`]; it lets a bare `ArcStr::default()` compile
+    /// where nothing else fixes `L` (path resolution finds this inherent
+    /// function before the trait's, which stays implemented for every `L`:
+    /// `ArcStr::<u16>::default()` and `Default::default()` call it). For a
+    /// field of type `ArcStr<u16>`, write `ArcStr::empty()` or
+    /// `Default::default()`.
+    ///
+    /// ```
+    /// use arena_arc::ArcStr;
+    ///
+    /// assert!(ArcStr::default() == "");
+    /// let other: ArcStr<u16> = Default::default();
+    /// assert_eq!(other, ArcStr::<u16>::default());
+    /// ```
+    #[allow(clippy::should_implement_trait)] // it is implemented, for every `L`
+    pub const fn default() -> Self {
+        Self::empty()
+    }
+}
+
+impl<L: IndexType> ArcStr<L> {
+    /// The empty string, for any index type. Allocates nothing.
+    ///
+    /// ```
+    /// use arena_arc::ArcStr;
+    ///
+    /// let short: ArcStr<u8> = ArcStr::empty();
+    /// assert_eq!(short, "");
+    /// assert!(ArcStr::<u16>::empty().is_empty());
+    /// ```
+    pub const fn empty() -> Self {
         // UTF-8: no bytes.
         ArcStr {
             bytes: ArcSlice::new(),
@@ -346,7 +389,7 @@ impl<L: IndexType> Deref for ArcStr<L> {
 impl<L: IndexType> Default for ArcStr<L> {
     /// The empty string; allocates nothing.
     fn default() -> Self {
-        Self::new()
+        Self::empty()
     }
 }
 

@@ -51,6 +51,7 @@ fn trim() {
 /// ```
 pub static TEXT_ARENA: LocalArena<u8, u32, TEXT_CHUNK> = LocalArena::new(&TEXT);
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl From<&str> for ArcStr {
     /// Copies `s` into this thread's [`TEXT_ARENA`].
     ///
@@ -65,6 +66,7 @@ impl From<&str> for ArcStr {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl From<&String> for ArcStr {
     /// Copies `s` into this thread's [`TEXT_ARENA`].
     ///
@@ -79,6 +81,7 @@ impl From<&String> for ArcStr {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl From<String> for ArcStr {
     /// Copies `s` into this thread's [`TEXT_ARENA`] and frees the `String`.
     ///
@@ -93,6 +96,7 @@ impl From<String> for ArcStr {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl<L: IndexType, const N: usize> LocalArena<u8, L, N> {
     /// [`Allocator::alloc_str`] on this thread's allocator.
     ///
