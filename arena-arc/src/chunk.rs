@@ -667,6 +667,15 @@ impl RawChunk {
         }
     }
 
+    /// Whether the chunk was made by the allocator whose counters are `live`.
+    ///
+    /// # Safety
+    /// The caller owns the chunk (no handle into it is left).
+    pub(crate) unsafe fn made_by(self, live: &Arc<Live>) -> bool {
+        // SAFETY: the caller's promise.
+        unsafe { Arc::ptr_eq(&(*self.0.as_ptr()).live, live) }
+    }
+
     /// Makes an owned chunk whose elements were dropped (by its generation's
     /// free) ready to be current again: count `refs`, no hand-out, in
     /// `generation`.

@@ -7,7 +7,7 @@
 pub use self::thread::trim_thread;
 #[cfg(feature = "std")]
 pub(crate) use self::thread::{
-    close_open_generation, keep_chunk, open_generation, register, take_kept_chunk,
+    close_open_generation, free_kept_chunks, keep_chunk, open_generation, register, take_kept_chunk,
 };
 
 /// [`trim_thread`] for the allocator, which may be built without `std`.
@@ -33,6 +33,9 @@ pub(crate) fn keep_chunk(_chunk: crate::chunk::RawChunk, _owner: u64) -> bool {
 }
 
 #[cfg(not(feature = "std"))]
+pub(crate) fn free_kept_chunks(_live: &crate::sync::Arc<crate::stats::Live>) {}
+
+#[cfg(not(feature = "std"))]
 pub(crate) fn take_kept_chunk(
     _live: &crate::sync::Arc<crate::stats::Live>,
     _layout: core::alloc::Layout,
@@ -43,6 +46,7 @@ pub(crate) fn take_kept_chunk(
 #[cfg(feature = "std")]
 mod thread {
     use core::cell::{Cell, RefCell};
+    use core::mem;
     use core::ptr::NonNull;
 
     use alloc::vec::Vec;
@@ -169,6 +173,33 @@ mod thread {
             .flatten()
     }
 
+    /// Frees the kept chunks that the allocator with counters `live` made (its
+    /// `trim`).
+    pub(crate) fn free_kept_chunks(live: &Arc<Live>) {
+        let freed: Vec<RawChunk> = CLOCK
+            .try_with(|clock| match clock.kept.try_borrow_mut() {
+                Ok(mut kept) => {
+                    let mut freed = Vec::new();
+                    // SAFETY: the kept chunks are the clock's own.
+                    kept.retain(|&chunk| {
+                        let fits = unsafe { chunk.made_by(live) };
+                        if fits {
+                            freed.push(chunk);
+                        }
+                        !fits
+                    });
+                    freed
+                }
+                Err(_) => Vec::new(),
+            })
+            .unwrap_or_default();
+        for chunk in freed {
+            // SAFETY: taken out of the clock, which owned it; its elements were
+            // dropped.
+            unsafe { chunk.deallocate() };
+        }
+    }
+
     /// Adds a per-thread arena to the list [`trim_thread`] trims.
     pub(crate) fn register(trim: fn()) {
         let _ = CLOCK.try_with(|clock| clock.arenas.borrow_mut().push(trim));
@@ -216,6 +247,23 @@ mod thread {
             .unwrap_or_default();
         for trim in arenas {
             trim();
+        }
+        // The last arena's trim may have freed the generation after the
+        // other arenas freed the chunks they had kept: free what is kept now.
+        let kept = CLOCK
+            .try_with(|clock| {
+                clock
+                    .kept
+                    .try_borrow_mut()
+                    .map(|mut kept| mem::take(&mut *kept))
+            })
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        for chunk in kept {
+            // SAFETY: taken out of the clock, which owned it; its elements
+            // were dropped.
+            unsafe { chunk.deallocate() };
         }
     }
 }

@@ -52,48 +52,6 @@ impl Ids {
     }
 }
 
-/// Turns the counting on or off when the thread's locals are destroyed.
-///
-/// A test thread's per-thread arenas are dropped after its closure returns,
-/// with its other thread-locals, which are destroyed in the reverse order of
-/// their registration (their first use). In between, `std` frees the boxed
-/// closure it allocated on the spawning thread, which must not be counted.
-/// So a test thread counts while its closure runs ([`counted_thread`]),
-/// stops when the closure returns, and counts again while its arenas are
-/// destroyed: a [`Switch`] registered last (after every arena, so destroyed
-/// first) turns counting on, one registered first (destroyed last) turns it
-/// off.
-struct Switch(bool);
-
-impl Drop for Switch {
-    fn drop(&mut self) {
-        counting::enroll(self.0);
-    }
-}
-
-thread_local! {
-    static OFF_AT_THE_END: Switch = const { Switch(false) };
-    static ON_FOR_THE_ARENAS: Switch = const { Switch(true) };
-}
-
-/// Spawns a thread that runs `f` and then drops its thread-local arenas,
-/// all counted.
-fn counted_thread<R: Send + 'static>(
-    f: impl FnOnce() -> R + Send + 'static,
-) -> std::thread::JoinHandle<R> {
-    let was = counting::enroll(false);
-    let thread = std::thread::spawn(move || {
-        OFF_AT_THE_END.with(|_| ());
-        counting::enroll(true);
-        let result = f();
-        counting::enroll(false);
-        ON_FOR_THE_ARENAS.with(|_| ());
-        result
-    });
-    counting::enroll(was);
-    thread
-}
-
 /// Runs `build` on a fresh thread with a fresh ledger, counting what it
 /// allocates and frees until its thread-local arenas are dropped (when it
 /// ends). Then checks that each element made was dropped once and no byte
@@ -103,7 +61,7 @@ fn leaves_nothing(what: &str, build: impl FnOnce(&mut Ids) + Send + 'static) {
     let _serial = common::serial();
     elems::reset();
     let start = Snapshot::now();
-    let thread = counted_thread(move || {
+    let thread = counting::spawn_with_locals(move || {
         let mut ids = Ids(0);
         build(&mut ids);
         ids.0
@@ -427,7 +385,7 @@ fn a_tree_that_outlives_its_thread_is_freed_on_another() {
     elems::reset();
     let start = Snapshot::now();
     let was = counting::enroll(true);
-    let builder = counted_thread(|| {
+    let builder = counting::spawn_with_locals(|| {
         let mut ids = Ids(0);
         (Node::alloc_value(nested(&mut ids, 3, 3)), ids.0)
     });

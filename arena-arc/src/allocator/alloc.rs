@@ -428,8 +428,11 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// value already made that [`must_leave`](Self::must_leave) its chunk
     /// is given back and made again in the open generation.
     #[inline(always)]
-    fn settle_in_open_generation(&self, res: Reservation<T>) -> Result<Reservation<T>, AllocError> {
-        if self.in_generations() && self.must_leave(&res) {
+    pub(super) fn settle_in_open_generation(
+        &self,
+        res: Reservation<T>,
+    ) -> Result<Reservation<T>, AllocError> {
+        if self.in_generations() && !res.dedicated && self.must_leave(&res) {
             return self.reserve_again(res);
         }
         Ok(res)

@@ -45,6 +45,12 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             Some(res) => res,
             None => self.checked_reserve_slow(len).map_err(Failure::Alloc)?,
         };
+        // In the thread's generations, a first value after a dropped
+        // document goes to a fresh generation (see `must_leave`): checked
+        // before `init` runs, while the reservation is the only thing new.
+        let res = self
+            .settle_in_open_generation(res)
+            .map_err(Failure::Alloc)?;
         // The reservation is in the allocator's newest chunk; if `init`
         // starts a newer one, the epoch moves on. (Read here rather than
         // kept in the reservation, which the fast path keeps small.)

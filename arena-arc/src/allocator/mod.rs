@@ -377,6 +377,12 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// ```
     pub fn trim(&self) {
         self.retire_all_current();
+        if self.in_generations() {
+            // Chunks of freed generations that the thread kept for reuse.
+            if let Some(live) = self.live.get() {
+                crate::clock::free_kept_chunks(live);
+            }
+        }
         // Freeing one chunk drops its elements, whose handles may leave
         // another retired chunk with only our reference: go again until a
         // pass frees nothing (at most once per retired chunk).

@@ -42,6 +42,48 @@ pub fn spawn<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> JoinH
     thread
 }
 
+/// Turns the counting on or off when the thread's locals are destroyed.
+///
+/// A test thread's per-thread arenas are dropped after its closure returns,
+/// with its other thread-locals, which are destroyed in the reverse order of
+/// their registration (their first use). In between, `std` frees the boxed
+/// closure it allocated on the spawning thread, which must not be counted.
+/// So a test thread counts while its closure runs ([`counted_thread`]),
+/// stops when the closure returns, and counts again while its arenas are
+/// destroyed: a [`Switch`] registered last (after every arena, so destroyed
+/// first) turns counting on, one registered first (destroyed last) turns it
+/// off.
+struct Switch(bool);
+
+impl Drop for Switch {
+    fn drop(&mut self) {
+        enroll(self.0);
+    }
+}
+
+thread_local! {
+    static OFF_AT_THE_END: Switch = const { Switch(false) };
+    static ON_FOR_THE_ARENAS: Switch = const { Switch(true) };
+}
+
+/// Spawns a thread that runs `f` and then drops its thread-local arenas,
+/// all counted (where [`spawn`] stops counting when `f` returns).
+pub fn spawn_with_locals<R: Send + 'static>(
+    f: impl FnOnce() -> R + Send + 'static,
+) -> std::thread::JoinHandle<R> {
+    let was = enroll(false);
+    let thread = std::thread::spawn(move || {
+        OFF_AT_THE_END.with(|_| ());
+        enroll(true);
+        let result = f();
+        enroll(false);
+        ON_FOR_THE_ARENAS.with(|_| ());
+        result
+    });
+    enroll(was);
+    thread
+}
+
 /// `JoinHandle::join` without counting the join's own bookkeeping.
 pub fn join<R>(thread: JoinHandle<R>) -> std::thread::Result<R> {
     let was = enroll(false);
