@@ -180,8 +180,8 @@ mod thread {
             .try_with(|clock| match clock.kept.try_borrow_mut() {
                 Ok(mut kept) => {
                     let mut freed = Vec::new();
-                    // SAFETY: the kept chunks are the clock's own.
                     kept.retain(|&chunk| {
+                        // SAFETY: the kept chunks are the clock's own.
                         let fits = unsafe { chunk.made_by(live) };
                         if fits {
                             freed.push(chunk);
