@@ -111,7 +111,7 @@ fn reentrant_leak_1_the_dedicated_chunk_and_a_chunk_made_by_a_drop_hold_no_cycle
 
 /// A node of a hand-held acyclic allocator in a thread-local.
 struct HNode {
-    payload: Tracked,
+    _payload: Tracked,
     kids: ArcSlice<HNode>,
     _dropper: HDrop,
 }
@@ -138,7 +138,7 @@ unsafe impl ArenaLinks for HNode {
 
 fn hnode(alloc_on_drop: bool, kids: ArcSlice<HNode>) -> HNode {
     HNode {
-        payload: next_id(),
+        _payload: next_id(),
         kids,
         _dropper: HDrop(alloc_on_drop),
     }
@@ -242,7 +242,7 @@ fn reentrant_leak_2_trim_inside_an_init_derived() {
 /// A plain allocator's element: its drop may allocate two nodes from the
 /// allocator (kept in [`KEPT`]), and it may hold handles into the allocator.
 struct PNode {
-    payload: Tracked,
+    _payload: Tracked,
     _dropper: PDrop,
     _hold: Vec<ArcSingle<PNode>>,
 }
@@ -265,7 +265,7 @@ thread_local! {
 
 fn pnode(noisy: bool) -> PNode {
     PNode {
-        payload: next_id(),
+        _payload: next_id(),
         _dropper: PDrop(noisy),
         _hold: Vec::new(),
     }
