@@ -191,7 +191,9 @@ pub struct StructModel {
 pub struct VariantModel {
     pub ident: Ident,
     pub fields: Fields,
-    pub links: Vec<(Member, LinkKind)>,
+    /// Each field that may hold links: how the variant names it, how linked
+    /// it is, and its type (with `Self` written as the enum's name).
+    pub links: Vec<(Member, LinkKind, Type)>,
 }
 
 /// An enum that `#[derive(ArenaAlloc)]` accepted: a per-type arena, no
@@ -206,7 +208,7 @@ impl EnumModel {
     pub fn link_kind(&self) -> LinkKind {
         self.variants
             .iter()
-            .flat_map(|v| v.links.iter().map(|(_, kind)| *kind))
+            .flat_map(|v| v.links.iter().map(|(_, kind, _)| *kind))
             .max()
             .unwrap_or(LinkKind::None)
     }
@@ -265,9 +267,10 @@ pub fn derive_model(input: &DeriveInput) -> syn::Result<DeriveModel> {
                     let mut links = Vec::new();
                     for (i, field) in variant.fields.iter().enumerate() {
                         validation::no_arena_attrs_in_enum(&field.attrs, &mut errors);
-                        let kind = link_kind(&field.ty);
+                        let field_ty = replace_self(&field.ty, &ty.ident);
+                        let kind = link_kind(&field_ty);
                         if kind != LinkKind::None {
-                            links.push((member(field, i), kind));
+                            links.push((member(field, i), kind, field_ty));
                         }
                     }
                     VariantModel {

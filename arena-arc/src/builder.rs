@@ -229,7 +229,7 @@ pub mod __private {
     pub use crate::builder::{DefaultFieldArena, IntoArcSingle, IntoArcSlice, Set, Unset};
     pub use crate::index::IndexType;
     pub use crate::links::{
-        DropProbe, HasDrop, LinkField, Links, NoDrop, Probe, ReportLinks, ReportNothing,
+        ConstProbe, LinkField, Links, NoDrop, NotLinkField, Probe, ReportLinks, ReportNothing,
         report_nested,
     };
     pub use crate::local_arena::{LocalArena, ThreadArena};

@@ -581,39 +581,42 @@ impl<T, L: IndexType> Links<T, L> {
     }
 }
 
-/// Whether a type implements [`Drop`], as the derive's generated code asks
-/// it: a derived type that does reports no link (its `Drop` could read one
-/// whose target is already gone), so its links keep counting. Not public
-/// API.
+/// What the derive's generated constants ask of a type at compile time:
+/// `ConstProbe::<T>::HAS_DROP` (whether `T` implements [`Drop`]) and
+/// `ConstProbe::<T>::IS_LINK_FIELD` (whether `T` is a [`LinkField`]). The
+/// inherent constants apply when their bound holds; otherwise those of
+/// [`NoDrop`] and [`NotLinkField`] (`false`) do. So a derived type that
+/// implements `Drop` while a field of a type the derive cannot see into
+/// holds links fails to compile. Not public API.
 #[doc(hidden)]
 #[allow(missing_debug_implementations)]
-pub struct DropProbe<T: ?Sized>(pub PhantomData<T>);
+pub struct ConstProbe<T: ?Sized>(PhantomData<T>);
 
-/// See [`DropProbe`]. Not public API.
-#[doc(hidden)]
-pub trait HasDrop {
-    /// `true`.
-    fn __has_drop(&self) -> bool;
+impl<T: LinkField + ?Sized> ConstProbe<T> {
+    /// `T` is a [`LinkField`].
+    pub const IS_LINK_FIELD: bool = true;
 }
 
 #[allow(drop_bounds)]
-impl<T: Drop + ?Sized> HasDrop for DropProbe<T> {
-    #[inline(always)]
-    fn __has_drop(&self) -> bool {
-        true
-    }
+impl<T: Drop + ?Sized> ConstProbe<T> {
+    /// `T` implements [`Drop`].
+    pub const HAS_DROP: bool = true;
 }
 
-/// See [`DropProbe`]. Not public API.
+/// See [`ConstProbe`]. Not public API.
+#[doc(hidden)]
+pub trait NotLinkField {
+    /// `false`: the type is not a [`LinkField`].
+    const IS_LINK_FIELD: bool = false;
+}
+
+impl<T: ?Sized> NotLinkField for ConstProbe<T> {}
+
+/// See [`ConstProbe`]. Not public API.
 #[doc(hidden)]
 pub trait NoDrop {
-    /// `false`.
-    fn __has_drop(&self) -> bool;
+    /// `false`: the type does not implement [`Drop`].
+    const HAS_DROP: bool = false;
 }
 
-impl<T: ?Sized> NoDrop for &DropProbe<T> {
-    #[inline(always)]
-    fn __has_drop(&self) -> bool {
-        false
-    }
-}
+impl<T: ?Sized> NoDrop for ConstProbe<T> {}

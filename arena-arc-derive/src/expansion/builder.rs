@@ -46,14 +46,21 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
         .filter(|f| f.link != LinkKind::None)
         .map(|f| {
             let member = &f.member;
-            report_field(krate, quote!(&self.#member))
+            report_field(krate, &f.ty, quote!(self.#member))
         });
+    let opaque: Vec<(syn::Type, String)> = model
+        .fields
+        .iter()
+        .filter(|f| f.link != LinkKind::None)
+        .map(|f| (f.ty.clone(), f.display_name()))
+        .collect();
     let links_impl = Some(links_impls(
         krate,
         ident,
         &index,
         kind,
         quote!(#(#reports)*),
+        &opaque,
     ));
     let flavor = if kind == LinkKind::None {
         Flavor::Plain

@@ -4,7 +4,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::{Fields, Member};
+use syn::{Fields, Member, Type};
 
 use super::links::{links_impls, report_field};
 use super::trait_impl::{Flavor, arena_alloc_impl, chunk_or_default};
@@ -37,25 +37,26 @@ pub fn derive_enum(model: &EnumModel) -> TokenStream {
         let pattern = match &variant.fields {
             Fields::Unit => quote!(Self::#name),
             Fields::Named(_) => {
-                let members = variant.links.iter().map(|(member, _)| member);
+                let members = variant.links.iter().map(|(member, _, _)| member);
                 quote!(Self::#name { #(#members: #bound,)* .. })
             }
             Fields::Unnamed(fields) => {
-                let slots = (0..fields.unnamed.len()).map(|i| {
-                    match variant.links.iter().position(
-                        |(m, _)| matches!(m, Member::Unnamed(index) if index.index as usize == i),
-                    ) {
-                        Some(k) => {
-                            let binding = &bound[k];
-                            quote!(#binding)
-                        }
-                        None => quote!(_),
+                let slots = (0..fields.unnamed.len()).map(|i| match variant.links.iter().position(
+                    |(m, _, _)| matches!(m, Member::Unnamed(index) if index.index as usize == i),
+                ) {
+                    Some(k) => {
+                        let binding = &bound[k];
+                        quote!(#binding)
                     }
+                    None => quote!(_),
                 });
                 quote!(Self::#name(#(#slots),*))
             }
         };
-        let reports = bound.iter().map(|b| report_field(krate, quote!(#b)));
+        let reports = bound
+            .iter()
+            .zip(&variant.links)
+            .map(|(b, (_, _, ty))| report_field(krate, ty, quote!((*#b))));
         quote!(#pattern => { #(#reports)* })
     });
     let body = if kind == LinkKind::None {
@@ -67,7 +68,20 @@ pub fn derive_enum(model: &EnumModel) -> TokenStream {
             }
         }
     };
-    let links_impl = links_impls(krate, ident, &index, kind, body);
+    let opaque: Vec<(Type, String)> = model
+        .variants
+        .iter()
+        .flat_map(|v| {
+            v.links.iter().map(move |(member, _, ty)| {
+                let name = match member {
+                    Member::Named(name) => format!("{}::{name}", v.ident),
+                    Member::Unnamed(index) => format!("{}.{}", v.ident, index.index),
+                };
+                (ty.clone(), name)
+            })
+        })
+        .collect();
+    let links_impl = links_impls(krate, ident, &index, kind, body, &opaque);
     quote! {
         #arena_impl
 

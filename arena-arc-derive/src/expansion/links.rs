@@ -21,20 +21,76 @@
 //! - No type between `self` and a reported handle implements `Drop` (a
 //!   `Drop` could read a link whose target was already dropped): a type
 //!   whose fields visibly hold handles cannot implement `Drop` at all (the
-//!   ban below), and one whose links are all inside opaque fields reports
-//!   nothing when it implements `Drop` (the `DropProbe` check): its links
-//!   then keep counting, which is always safe.
+//!   ban below), and one with a field of a type the derive cannot see into
+//!   fails to compile if it implements `Drop` while that field's type turns
+//!   out to hold links (a constant evaluated by the type checker, see
+//!   [`drop_check`]). Derived types held by value are checked by their own
+//!   derive.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
-use syn::Ident;
+use syn::{Ident, Index, Type};
 
-use crate::parse::LinkKind;
+use crate::parse::{LinkKind, link_kind};
 
-/// The statement that reports one field, `field` being an expression of
-/// type `&T`, with `links: &mut Links<()>` in scope.
-pub fn report_field(krate: &TokenStream, field: TokenStream) -> TokenStream {
-    quote!((&#krate::__private::Probe(#field)).__report_links(links);)
+/// The statements that report a field of type `ty` at place expression
+/// `place` (`self.name`, `(*link_0)`), with `links: &mut Links<()>` in
+/// scope: one `Probe` per element of a tuple, one for anything else.
+pub fn report_field(krate: &TokenStream, ty: &Type, place: TokenStream) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (_, place) in leaves(ty, place) {
+        out.extend(quote!((&#krate::__private::Probe(&#place)).__report_links(links);));
+    }
+    out
+}
+
+/// The parts of a field that may hold links, with their types: the
+/// elements of a tuple (recursively), or the field itself.
+fn leaves(ty: &Type, place: TokenStream) -> Vec<(Type, TokenStream)> {
+    match ty {
+        Type::Paren(inner) => leaves(&inner.elem, place),
+        Type::Group(inner) => leaves(&inner.elem, place),
+        Type::Tuple(tuple) => tuple
+            .elems
+            .iter()
+            .enumerate()
+            .filter(|(_, elem)| link_kind(elem) != LinkKind::None)
+            .flat_map(|(i, elem)| {
+                let index = Index::from(i);
+                leaves(elem, quote!((#place).#index))
+            })
+            .collect(),
+        _ => vec![(ty.clone(), place)],
+    }
+}
+
+/// For a type with opaque fields: a constant that fails to compile when the
+/// type implements `Drop` while one of those fields' types holds links.
+/// `fields` are the types of the fields that may hold links, and how the
+/// user names each.
+pub fn drop_check(krate: &TokenStream, ident: &Ident, fields: &[(Type, String)]) -> TokenStream {
+    let checks = fields.iter().flat_map(|(ty, name)| {
+        leaves(ty, TokenStream::new()).into_iter().map(move |(leaf, _)| {
+            let message = format!(
+                "`{ident}` implements Drop, and its field `{name}` holds arena links (through `{}`): a Drop could read a link whose target is already gone. Put the drop logic in a field's own type that holds no handle",
+                quote!(#leaf).to_string().replace(' ', "")
+            );
+            quote! {
+                ::core::assert!(
+                    !(#krate::__private::ConstProbe::<#ident>::HAS_DROP
+                        && #krate::__private::ConstProbe::<#leaf>::IS_LINK_FIELD),
+                    #message
+                );
+            }
+        })
+    });
+    quote! {
+        const _: () = {
+            #[allow(unused_imports)]
+            use #krate::__private::{NoDrop as _, NotLinkField as _};
+            #(#checks)*
+        };
+    }
 }
 
 /// `unsafe impl ArenaLinks<#index> for #ident` whose `visit_links` runs
@@ -56,6 +112,7 @@ pub fn links_impls(
     index: &TokenStream,
     kind: LinkKind,
     reports: TokenStream,
+    opaque: &[(Type, String)],
 ) -> TokenStream {
     if kind == LinkKind::None {
         return quote! {
@@ -66,16 +123,11 @@ pub fn links_impls(
             }
         };
     }
-    let (guard, ban) = match kind {
-        LinkKind::Handle => (TokenStream::new(), drop_ban(ident)),
-        _ => (
-            quote! {
-                if (&#krate::__private::DropProbe::<Self>(::core::marker::PhantomData)).__has_drop() {
-                    return;
-                }
-            },
-            TokenStream::new(),
-        ),
+    // A type that visibly holds handles cannot implement `Drop` at all; one
+    // that may hold links only through opaque fields cannot when they do.
+    let (ban, drop_check) = match kind {
+        LinkKind::Handle => (drop_ban(ident), TokenStream::new()),
+        _ => (TokenStream::new(), drop_check(krate, ident, opaque)),
     };
     quote! {
         #[automatically_derived]
@@ -83,10 +135,7 @@ pub fn links_impls(
             #[inline]
             fn visit_links(&self, links: &mut #krate::Links<Self, #index>) {
                 #[allow(unused_imports)]
-                use #krate::__private::{
-                    HasDrop as _, NoDrop as _, ReportLinks as _, ReportNothing as _,
-                };
-                #guard
+                use #krate::__private::{ReportLinks as _, ReportNothing as _};
                 let links = links.__erase();
                 #reports
             }
@@ -101,6 +150,7 @@ pub fn links_impls(
         }
 
         #ban
+        #drop_check
     }
 }
 
