@@ -19,7 +19,7 @@ use syn::{DeriveInput, parse_macro_input};
 /// Gives a struct or an enum its own per-thread arena (`impl ArenaAlloc`),
 /// and a struct a typed builder. A type whose fields hold handles to itself
 /// (a tree node, an AST) gets an *acyclic* arena, in which its trees free
-/// themselves: see [Recursive types](#recursive-types-self-links-and-the-acyclic-arena).
+/// themselves: see [Node types](#node-types-links-and-the-acyclic-arenas).
 ///
 /// ```
 /// use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc, arena};
@@ -166,31 +166,43 @@ use syn::{DeriveInput, parse_macro_input};
 /// assert!(Expr::arena().with(|arena| arena.is_acyclic())); // it holds ArcSingle<Expr>
 /// ```
 ///
-/// # Recursive types: self-links and the acyclic arena
+/// # Node types: links and the acyclic arenas
 ///
-/// A field is a *self-link* when its declared type is `ArcSlice<Foo>`,
-/// `ArcSingle<Foo>` or an `Option` of either, where `Foo` is the derived
-/// type, written `Foo` or `Self`, and the index argument is absent with the
-/// type's index type `u32`, or is written exactly as the type's
-/// `#[arena(index = ..)]` (both compared as written). A type with at least
-/// one self-link, in a struct or in any enum variant:
+/// A field *may hold links* unless its type, as written, is a primitive,
+/// `String`, `str`, `ArcStr`, a handle to one of those, a reference, a shared
+/// owner or a cell (`Rc`, `Arc`, `Cell`, `RefCell`, `Mutex`...), or an
+/// `Option`, `Box`, `Vec`, array or tuple of those. So `ArcSlice<Member>`,
+/// `Option<ArcSingle<Self>>`, `Vec<Pat>` and `value: Value` (another derived
+/// type, held by value) may. A type with such a field, in a struct or in any
+/// enum variant:
 ///
 /// - implements [`ArenaLinks`](../arena_arc/trait.ArenaLinks.html), reporting
-///   exactly those fields (an enum's impl `match`es every variant);
+///   those fields (an enum's impl `match`es every variant). Each is reported
+///   through a probe the type checker resolves: handles to any type that
+///   reports links, derived values held by value (through their own impl),
+///   and `Option`, `Box`, `Vec`, arrays and tuples of them; a field whose
+///   type turns out to hold none reports nothing. So node types that point
+///   at each other need no attribute and do not name each other;
 /// - gets its per-thread arena from
-///   [`Allocator::new_acyclic`](../arena_arc/struct.Allocator.html#method.new_acyclic):
-///   the handles a value holds into its own chunk do not count, and chunks
-///   only point at older ones, so a tree or DAG of the type is freed (and its
-///   chunks reused) when its last outside handle goes, even though parents
-///   and children share chunks;
-/// - must not implement `Drop` (see [below](#the-drop-rule));
-/// - and, for a struct, a self-link handle field without `shared` goes to the
+///   [`Allocator::new_acyclic`](../arena_arc/struct.Allocator.html#method.new_acyclic),
+///   in the thread's generations: links between the chunks of a thread's
+///   acyclic arenas that are current together do not count, and a tree of
+///   derived types is freed when its last outside handle goes and the
+///   building thread allocates again, calls `trim_thread()` or ends;
+/// - must not implement `Drop` when those fields hold links (see
+///   [below](#the-drop-rule));
+/// - and, for a struct, a self-link handle field (`ArcSlice<Foo>` or
+///   `ArcSingle<Foo>` where `Foo` is the derived type, written `Foo` or
+///   `Self`, with the type's index type) without `shared` goes to the
 ///   struct's own arena: `children: ArcSlice<Node>` in `Node` makes
 ///   `children_with`, `children_from_iter` and `children(vec)` allocate in
 ///   `Node::arena()`. (`shared = Node::arena()` still works and means the
 ///   same.)
 ///
-/// Types without self-links keep a plain arena, as before.
+/// A hand-written `unsafe impl ArenaLinks` for a derived type conflicts with
+/// the derived one (E0119) rather than being ignored.
+///
+/// Types whose fields hold no links keep a plain arena, as before.
 ///
 /// ```
 /// use std::sync::atomic::{AtomicUsize, Ordering};
@@ -233,22 +245,22 @@ use syn::{DeriveInput, parse_macro_input};
 /// assert_eq!(DROPPED.load(Ordering::Relaxed), 40);
 /// ```
 ///
-/// What is *not* reported, and so still counts and can still form a cycle
-/// that keeps chunks alive (a leak, never undefined behaviour):
+/// What is *not* reported, and so still counts and can keep chunks alive (a
+/// leak, never undefined behaviour):
 ///
-/// - two types in two arenas that point at each other (`Stmt` holding
-///   `ArcSlice<Expr>` and `Expr` holding `ArcSlice<Stmt>`): put mutually
-///   recursive node kinds in one enum, whose arena is acyclic;
-/// - handles behind interior mutability (`RefCell<Option<ArcSingle<Node>>>`),
-///   which can never be reported;
-/// - handles inside other containers (`Vec<ArcSingle<Node>>`,
-///   `Box<[ArcSlice<Node>]>`), or behind a type alias: the derive only reads
-///   field types as written. Use an `ArcSlice<Node>` for a list, or write
-///   [`ArenaLinks`](../arena_arc/trait.ArenaLinks.html) by hand for a type
-///   you do not derive;
+/// - handles behind interior mutability or a shared owner
+///   (`RefCell<Option<ArcSingle<Node>>>`, `Rc<ArcSlice<Node>>`), which can
+///   never be reported;
+/// - handles inside containers the derive cannot see into (`HashMap`,
+///   `BTreeMap`, your own generic types), or in a type with a hand-written
+///   `ArenaLinks` held by value: use `ArcSlice` or `Vec` fields, or derive the
+///   inner type;
 /// - values of the type allocated in an arena other than its own or an
-///   `arena!` one: a `#[arena(chunk = ..)]` field arena of another struct,
-///   say, is acyclic too; an `Allocator::new()` you make by hand is not.
+///   `arena!` one (an `Allocator::new()` you make by hand is not acyclic),
+///   and links between two threads' arenas.
+///
+/// An unreported handle into the generation it is committed in keeps that
+/// whole generation alive.
 ///
 /// ## Why the generated `unsafe impl ArenaLinks` is sound
 ///
@@ -257,16 +269,17 @@ use syn::{DeriveInput, parse_macro_input};
 /// `visit_links` meets its contract because:
 ///
 /// - it reports only the type's own fields (or the matched variant's), each
-///   once, by `links.visit(&self.field)`: every reported handle is owned by
-///   value, and not behind interior mutability (a `RefCell<ArcSingle<Node>>`
-///   field is not a self-link). `visit` takes only the sealed `Link` types,
-///   the runtime's handles and `Option`, `Box`, `Vec` and arrays of them, so
-///   a field whose type only looks like one (a type of yours named
-///   `ArcSlice`) does not compile rather than being reported;
+///   once, through `LinkField` impls: the runtime's handles (to types that
+///   report links), `Option`, `Box`, `Vec`, slices and arrays of them, the
+///   elements of a tuple field one by one, and derived types held by value
+///   (through their own generated impl). Every reported handle is owned by
+///   value, and never behind interior mutability or a shared owner (a
+///   `RefCell<ArcSingle<Node>>` or `Rc<ArcSlice<Node>>` is no `LinkField`);
 /// - the same value reports the same handles every time (there is no other
 ///   code in it);
-/// - and the type cannot implement `Drop` (the rule below), while `Option`
-///   only drops what it holds.
+/// - and no type between the value and a reported handle implements `Drop`
+///   (the rule below), while `Option`, `Box` and `Vec` only drop what they
+///   hold.
 ///
 /// The impl carries no `#[allow(unsafe_code)]`: the `unsafe_code` lint does
 /// not fire on code a derive writes, so crates under
@@ -275,11 +288,11 @@ use syn::{DeriveInput, parse_macro_input};
 ///
 /// # The `Drop` rule
 ///
-/// A type with self-links must not implement `Drop`. A chunk drops its
-/// elements one after the other, and a self-link does not count: a `Drop`
-/// of `Node` could read or clone a child that its chunk has already
-/// dropped. So `impl Drop for Node` is a compile error, a conflict with a
-/// trait whose name says why:
+/// A type whose fields hold links must not implement `Drop`. A generation
+/// drops its elements one after the other, and links within it do not
+/// count: a `Drop` of `Node` could read or clone a child that is already
+/// dropped. So `impl Drop for Node` is a compile error. When a field visibly
+/// holds handles, it is a conflict with a trait whose name says why:
 ///
 /// ```compile_fail,E0119
 /// use arena_arc::{ArcSlice, ArenaAlloc};
@@ -295,7 +308,7 @@ use syn::{DeriveInput, parse_macro_input};
 /// ```
 ///
 /// ```text
-/// error[E0119]: conflicting implementations of trait `Node_holds_handles_to_itself_so_it_must_not_implement_Drop__put_the_drop_logic_in_a_field_type` for type `Node`
+/// error[E0119]: conflicting implementations of trait `Node_holds_arena_handles_so_it_must_not_implement_Drop__put_the_drop_logic_in_a_field_type` for type `Node`
 ///  --> src/main.rs:4:8
 ///   |
 /// 3 | #[derive(ArenaAlloc)]
@@ -304,9 +317,38 @@ use syn::{DeriveInput, parse_macro_input};
 ///   |        ^^^^ conflicting implementation for `Node`
 /// ```
 ///
+/// When the links are inside a field the derive cannot see into (another
+/// derived type held by value), the type checker decides: `impl Drop` is an
+/// error only if that field's type does hold links, and the message names
+/// the field. A type whose such fields hold nothing (`pos: Vec3`) may
+/// implement `Drop`:
+///
+/// ```compile_fail,E0080
+/// use arena_arc::{ArcSlice, ArenaAlloc};
+///
+/// #[derive(ArenaAlloc)]
+/// enum Value {
+///     Null,
+///     Array(ArcSlice<Value>),
+/// }
+///
+/// #[derive(ArenaAlloc)]
+/// struct Wrapper {
+///     inner: Value,
+/// }
+///
+/// impl Drop for Wrapper {
+///     fn drop(&mut self) {}
+/// }
+/// ```
+///
+/// ```text
+/// error[E0080]: evaluation panicked: `Wrapper` implements Drop, and its field `inner` holds arena links (through `Value`): [...] Put the drop logic in a field's own type that holds no handle
+/// ```
+///
 /// Put the drop logic in a field's own type instead, as `Payload` does in the
-/// example above: a field that holds no self-link may have any `Drop`, and
-/// it runs when its node is dropped.
+/// example above: a field that holds no link may have any `Drop`, and it
+/// runs when its node is dropped.
 ///
 /// # `crate = path`
 ///
@@ -351,16 +393,19 @@ use syn::{DeriveInput, parse_macro_input};
 /// literal or does not fit the index type, an index type other than `u8`,
 /// `u16`, `u32`, `u64`, `u128`, `usize`, `ArcSlice`/`ArcSingle` with other
 /// than one or two type arguments, `ArcStr` with more than one, a `crate` value that is not a path, and
-/// `impl Drop` for a type with self-links. Each error points at the
+/// `impl Drop` for a type whose fields hold links. Each error points at the
 /// offending token and says what to write instead.
 ///
 /// # Costs
 ///
 /// Each allocation costs one thread-local lookup on top of the
 /// [`Allocator`](../arena_arc/struct.Allocator.html) call; in an acyclic
-/// arena, also one call of the generated `visit_links` per allocated value.
+/// arena, also one call of the generated `visit_links` per allocated value
+/// and the generation checks (see
+/// [`Allocator::new_acyclic`](../arena_arc/struct.Allocator.html#method.new_acyclic)).
 /// The only `unsafe` in the generated code is the `unsafe impl ArenaLinks`
-/// of a type with self-links.
+/// and `unsafe impl LinkField` of a type whose fields may hold links (and an
+/// empty `unsafe impl ArenaLinks` for the others).
 #[proc_macro_derive(ArenaAlloc, attributes(arena))]
 pub fn derive_arena_alloc(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

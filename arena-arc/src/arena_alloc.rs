@@ -84,14 +84,23 @@ use crate::text::ArcStr;
 ///
 /// # Cycles
 ///
-/// A type whose values hold handles into its *own* arena (a tree node with
-/// an `ArcSlice<Self>` of children, say) can keep its chunks alive forever: a
-/// parent and its children often land in the same chunk, and a chunk is
-/// freed only when no handle points into it, including handles stored in its
-/// own elements. It is a cycle of reference counts, like a cycle of `Arc`s,
-/// and the memory is leaked. `examples/ast.rs` shows it and its size. Keep
-/// recursive links out of the arena (indices into a side table), or accept
-/// that such an arena grows for the life of the program.
+/// A derived type whose fields may hold links (handles to a non-primitive
+/// type, or a type the derive cannot see into, such as another derived type
+/// held by value) reports them ([`ArenaLinks`](crate::ArenaLinks)) and gets
+/// an *acyclic* per-thread arena. All acyclic per-thread arenas of a thread
+/// share one generation of chunks at a time, whose links into each other do
+/// not count: a tree of several derived types that point at each other (a
+/// JSON `Value` and its `Member`, an AST's `Item`, `Stmt`, `Expr`, `Pat`
+/// and `Ty`) is freed with its last outside handle, to the last byte, once
+/// the thread that built it allocates again, calls
+/// [`trim_thread`](crate::trim_thread) or ends. A thread that drops each
+/// document before building the next keeps about one document live with no
+/// call; one that keeps the previous document while building the next calls
+/// `trim_thread` once per document. What can still leak, and its fix, is
+/// listed in the crate docs ("Cycles"): handles behind interior mutability
+/// or shared owners, and handles in containers the derive cannot see into.
+/// `examples/ast.rs` and `examples/stream.rs` show trees and a stream
+/// freeing themselves.
 pub trait ArenaAlloc: Sized + 'static {
     /// The index type of the handles (default `u32` in the macros).
     type Index: IndexType;

@@ -127,47 +127,82 @@
 //!
 //! An *acyclic* allocator ([`Allocator::new_acyclic`], for a type that
 //! implements [`ArenaLinks`]; [`#[derive(ArenaAlloc)]`](derive@ArenaAlloc)
-//! does both for a struct or enum whose fields hold handles to itself)
-//! removes those cycles without an atomic operation per allocation: a
-//! committed value's handles into its own chunk stop counting, and links
-//! only ever point from a chunk into itself or into older chunks of the same
-//! allocator. A tree or DAG in its own arena is then freed when its last
-//! outside handle goes, and its chunks are reused. The rules and their
-//! costs are in [`ArenaLinks`] and [`Allocator::new_acyclic`].
-//! The derive also forbids `impl Drop` for such a type (put drop logic in a
-//! field's type), and [`arena!`](macro@arena) of it is acyclic too.
+//! does both for every struct or enum whose fields may hold links) removes
+//! those cycles without an atomic operation per allocation: a committed
+//! value's handles into its own chunk stop counting, and links only ever
+//! point from a chunk into itself or into older chunks.
+//!
+//! The per-thread arenas go further, for trees of **several node types**:
+//! all acyclic per-thread arenas of a thread share one *generation* of
+//! chunks at a time (one current chunk per arena). Links within a
+//! generation do not count, links only point into older generations, and a
+//! generation is freed as a whole when no handle into any of its chunks is
+//! left. Its count changes only when one of its chunks' counts reaches or
+//! leaves zero, so a handle's clone and drop stay one atomic operation
+//! each. A tree of derived types that point at each other (by value, in
+//! `ArcSingle`, `ArcSlice`, `Option`, `Box`, `Vec`, arrays or tuples) is
+//! freed when its last outside handle goes and the thread that built it
+//! allocates again, calls [`trim_thread`] or ends. The rules and their
+//! costs are in [`ArenaLinks`] and [`Allocator::new_acyclic`]. The derive
+//! forbids `impl Drop` for a type whose fields hold links (put drop logic in
+//! a field's type), and [`arena!`](macro@arena) of a type that reports its
+//! links is acyclic too.
 //!
 //! ```
 //! # #[cfg(feature = "derive")] {
-//! use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc};
+//! use arena_arc::{ArcSingle, ArcSlice, ArcStr, ArenaAlloc};
 //!
 //! #[derive(ArenaAlloc)]
-//! enum Expr {
-//!     Num(i64),
-//!     Neg(ArcSingle<Expr>),
-//!     Call { callee: String, args: ArcSlice<Expr> },
+//! enum Value {
+//!     Null,
+//!     Number(f64),
+//!     Array(ArcSlice<Value>),
+//!     Object(ArcSlice<Member>),
 //! }
 //!
-//! let args = Expr::alloc(2, |i| Expr::Num(i as i64));
-//! let call = Expr::alloc_value(Expr::Call { callee: "max".into(), args });
-//! let neg = Expr::alloc_value(Expr::Neg(call));
-//! // Parents share chunks with their children, yet dropping `neg` (and the
-//! // thread's arena) frees them all.
-//! drop(neg);
+//! #[derive(ArenaAlloc)]
+//! struct Member {
+//!     key: ArcStr,
+//!     value: Value,
+//! }
+//!
+//! let items = Value::alloc(2, |i| Value::Number(i as f64));
+//! let member = Member { key: "xs".into(), value: Value::Array(items) };
+//! let members = Member::alloc_from_iter([member]);
+//! let doc = Value::alloc_value(Value::Object(members));
+//! // Values and members share chunks and point at each other, yet dropping
+//! // `doc` frees them all (at this thread's next allocation, at
+//! // `trim_thread()` or when it ends).
+//! drop(doc);
+//! arena_arc::trim_thread();
+//! assert_eq!(Value::arena_stats().chunks_alive, 0);
+//! assert_eq!(Member::arena_stats().chunks_alive, 0);
 //! # }
 //! ```
 //!
-//! What can still form a cycle, as with `Arc`:
+//! **Streams of documents.** A thread that builds, uses and drops one
+//! document after another keeps about one document live with no call: the
+//! first allocation after a document's last handle is gone finds the open
+//! generation unreachable and frees it. A thread that builds the next
+//! document while it still holds the previous one (*keep-latest*) calls
+//! [`trim_thread`] once per document: otherwise each dead root stays in the
+//! generation the next document starts in, and the documents chain.
 //!
-//! - **two types in two arenas that point at each other** (a `Stmt` holding
-//!   `ArcSlice<Expr>` and an `Expr` holding `ArcSlice<Stmt>`), or two
-//!   allocators of one type: put mutually recursive node kinds in one enum,
-//!   in one arena;
-//! - **handles behind interior mutability** (`RefCell<Option<ArcSingle<Node>>>`
-//!   set after the fact): they always count; build bottom-up instead;
-//! - **handles that the type does not report**: in a hand-written
-//!   [`ArenaLinks`] impl, or, with the derive, inside containers other than
-//!   `Option` (`Vec<ArcSingle<Node>>`): use an `ArcSlice<Node>` field.
+//! What can still leak, as with `Arc`, and its fix:
+//!
+//! - **handles behind interior mutability or a shared owner**
+//!   (`RefCell<Option<ArcSingle<Node>>>` set after the fact, an
+//!   `Rc<ArcSlice<Node>>`): they always count; build bottom-up, own links;
+//! - **handles the derive cannot see**: inside `HashMap`, `BTreeMap` or your
+//!   own generic containers, or in a type with a hand-written [`ArenaLinks`]
+//!   held by value inside a derived type: use `ArcSlice`/`Vec` fields, or
+//!   derive the inner type. An unreported handle into its own generation
+//!   keeps the whole generation alive;
+//! - **two threads' arenas pointing at each other**: each thread's
+//!   generations are its own, and links between them count: build a tree on
+//!   one thread;
+//! - **a hand-held [`Allocator::new_acyclic`]** frees trees of its own type;
+//!   links between two hand-held allocators count.
 //!
 //! # Features
 //!

@@ -1,6 +1,7 @@
-//! [`ArenaLinks`]: what an element type tells its arena about the handles to
-//! its own type that its values hold, so that the arena never makes a chunk
-//! count references to itself (see [`Allocator::new_acyclic`]).
+//! [`ArenaLinks`]: what an element type tells its arena about the handles
+//! its values hold, so that the arena never makes a chunk count references
+//! to itself, or (in the thread's generations, see `generation.rs`) to the
+//! chunks it is freed together with (see [`Allocator::new_acyclic`]).
 //!
 //! # Why a tree in its own arena used to leak
 //!
@@ -32,7 +33,10 @@
 //!    `init` allocated from the same arena until a newer chunk appeared
 //!    moves its finished elements into a fresh reservation before
 //!    committing, leaving a hole behind. So two chunks of one arena can
-//!    never hold each other alive.
+//!    never hold each other alive. (Retiring the current chunk also moves
+//!    the epoch on: a fill whose `init` trimmed the arena relocates too.)
+//!    For the per-thread arenas the same holds across types, one generation
+//!    at a time: see `generation.rs`.
 //! 3. **Freeing a chunk that holds self-links.** Dropping its elements drops
 //!    those handles, each of which decrements the chunk's own count. The
 //!    chunk raises its count to a large bias before dropping its elements
@@ -52,14 +56,18 @@ use crate::index::IndexType;
 use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
 
-/// An element type that reports the handles to its own type that its values
-/// hold, so that [`Allocator::new_acyclic`](crate::Allocator::new_acyclic)
-/// can free trees and DAGs of it that live in their own arena.
+/// An element type that reports the handles its values hold, so that
+/// [`Allocator::new_acyclic`](crate::Allocator::new_acyclic) can free trees
+/// and DAGs of it that live in their own arena, and the per-thread acyclic
+/// arenas trees of several such types.
 ///
-/// [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc) implements it for a
-/// struct or enum whose fields hold `ArcSlice<Self>`, `ArcSingle<Self>` or an
-/// `Option` of either, and gives the type an acyclic per-thread arena. Write
-/// it by hand only for types you do not derive.
+/// [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc) implements it for
+/// every struct or enum it derives (reporting the fields that may hold
+/// links: handles to other node types, node values held by value, and
+/// `Option`, `Box`, `Vec`, arrays and tuples of them), and gives a type
+/// whose fields may hold links an acyclic per-thread arena. A hand-written
+/// impl on a derived type conflicts with the derived one. Write it by hand
+/// only for types you do not derive.
 ///
 /// # Safety
 ///
@@ -70,18 +78,23 @@ use crate::slice::ArcSlice;
 /// - report only handles that `self` owns by value: its fields, the fields
 ///   of its enum variant, and the contents of `Option`, `Box`, `Vec` or
 ///   arrays among them, never a handle behind a shared reference, a raw
-///   pointer, a `static`, or interior mutability (`Cell`, `RefCell`,
-///   `Mutex`, atomics...), from which it could be taken out or replaced;
+///   pointer, a `static`, interior mutability (`Cell`, `RefCell`, `Mutex`,
+///   atomics...), from which it could be taken out or replaced, or a shared
+///   owner (`Rc`, `Arc`, or anything else that can be cloned out and
+///   outlive `self`: a handle reached through one may outlive the chunk it
+///   does not count in);
 /// - report each handle at most once, and report the same handles every
 ///   time for the same value;
 /// - do nothing else: in particular, not allocate from the arena the value
 ///   is being committed to (the allocator is between two steps of a commit
 ///   while `visit_links` runs). A panic is not unsound, but leaks the value
 ///   and its chunk;
+/// - report a value it holds by value only through that value's own impl
+///   ([`Links::nested`]);
 /// - and `Self` must not implement [`Drop`], nor may any type of yours
 ///   between `Self` and a reported handle (a `Drop` could read or clone a
-///   self-link whose target was already dropped, since a chunk drops its
-///   elements in slot order). The containers above only drop their contents,
+///   link whose target was already dropped, since a chunk, or a generation,
+///   drops its elements in slot order). The containers above only drop their contents,
 ///   which is fine. Put drop logic in a field's own type instead: such a
 ///   field holds no reported handle.
 ///

@@ -41,7 +41,9 @@ pub fn derive_enum(model: &EnumModel) -> TokenStream {
                 quote!(Self::#name { #(#members: #bound,)* .. })
             }
             Fields::Unnamed(fields) => {
-                let slots = (0..fields.unnamed.len()).map(|i| match variant.links.iter().position(
+                let slots =
+                    (0..fields.unnamed.len()).map(|i| {
+                        match variant.links.iter().position(
                     |(m, _, _)| matches!(m, Member::Unnamed(index) if index.index as usize == i),
                 ) {
                     Some(k) => {
@@ -49,7 +51,8 @@ pub fn derive_enum(model: &EnumModel) -> TokenStream {
                         quote!(#binding)
                     }
                     None => quote!(_),
-                });
+                }
+                    });
                 quote!(Self::#name(#(#slots),*))
             }
         };

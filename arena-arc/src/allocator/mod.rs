@@ -213,9 +213,21 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     ///   [`new`](Self::new).
     ///
     /// Links that stay counted, and so can still form cycles: handles into
-    /// *another* allocator (two arenas pointing at each other), handles
-    /// behind interior mutability, and handles that `T`'s [`ArenaLinks`]
-    /// impl does not report.
+    /// *another* hand-held allocator (two arenas pointing at each other),
+    /// handles behind interior mutability, and handles that `T`'s
+    /// [`ArenaLinks`] impl does not report.
+    ///
+    /// The per-thread arenas that the derive and `arena!` make are acyclic
+    /// allocators that also share the thread's *generations*: links between
+    /// the current chunks of all of a thread's acyclic arenas do not count
+    /// either, so trees of several types free themselves (see the crate
+    /// docs, "Cycles"). What that adds per allocation: a load of the
+    /// reservation chunk's count and its generation's open flag, and, when
+    /// the chunk has no other handle, a walk over the generation's chunks
+    /// (one per arena); a chunk of a closed generation is left for a fresh
+    /// one at the next allocation (its tail is lost). Chunks of a
+    /// generation are freed with it, not reused in place; the thread keeps
+    /// up to 8 of them, elements dropped, for the arenas that made them.
     ///
     /// ```
     /// use arena_arc::{Allocator, ArcSlice, ArenaLinks, Links};
@@ -289,7 +301,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     ///
     /// A request that would need a chunk past the limit panics in
     /// [`alloc`](Self::alloc) and the other panicking methods, and returns
-    /// [`AllocError::LimitExceeded`] from the `checked_` methods; nothing is
+    /// [`AllocError::LimitExceeded`](crate::AllocError::LimitExceeded) from the `checked_` methods; nothing is
     /// written either way. Before refusing, the allocator frees the retired
     /// chunks it alone still holds.
     ///
