@@ -47,101 +47,22 @@
 
 #[path = "ast/contestants.rs"]
 mod contestants;
+#[path = "ast/measure.rs"]
+mod measure;
 #[path = "ast/run.rs"]
 mod run;
 #[path = "ast/tree.rs"]
 mod tree;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use contestants::{ALL, Entry};
+use measure::{heap, median};
 use run::Sample;
-
-// ----- the counting global allocator -----------------------------------------
-
-mod heap {
-    use super::*;
-
-    pub static COUNTING: AtomicBool = AtomicBool::new(false);
-    static IN_USE: AtomicUsize = AtomicUsize::new(0);
-    static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-    #[inline]
-    pub fn grew(size: usize) {
-        if COUNTING.load(Ordering::Relaxed) {
-            let now = IN_USE.fetch_add(size, Ordering::Relaxed) + size;
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-    }
-
-    #[inline]
-    pub fn shrank(size: usize) {
-        if COUNTING.load(Ordering::Relaxed) {
-            IN_USE.fetch_sub(size, Ordering::Relaxed);
-        }
-    }
-
-    pub fn in_use() -> usize {
-        IN_USE.load(Ordering::Relaxed)
-    }
-    pub fn peak() -> usize {
-        PEAK.load(Ordering::Relaxed)
-    }
-    pub fn reset_peak() {
-        PEAK.store(in_use(), Ordering::Relaxed);
-    }
-}
-
-/// Counts the bytes in use and their peak, when `heap::COUNTING` is on (set
-/// once, before the run; a block counted when freed was counted when made).
-struct Counting;
-
-// SAFETY: every method forwards to `System` with the caller's arguments and
-// only adds bookkeeping on plain atomics.
-unsafe impl GlobalAlloc for Counting {
-    #[inline]
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded with the caller's promise.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            heap::grew(layout.size());
-        }
-        p
-    }
-    #[inline]
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded with the caller's promise.
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            heap::grew(layout.size());
-        }
-        p
-    }
-    #[inline]
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded with the caller's promise.
-        unsafe { System.dealloc(ptr, layout) };
-        heap::shrank(layout.size());
-    }
-    #[inline]
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded with the caller's promise.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            heap::shrank(layout.size());
-            heap::grew(new_size);
-        }
-        p
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 // ----- configuration -----------------------------------------------------------
 
@@ -207,7 +128,7 @@ fn child(cfg: &Config, name: &str) {
     let ops = tree::generate(cfg.nodes, tree::SEED);
     let expected = tree::eval_ops(&ops);
     heap::COUNTING.store(cfg.count, Ordering::Relaxed);
-    run::CPU_CLOCK.store(cfg.cpu_clock, Ordering::Relaxed);
+    measure::CPU_CLOCK.store(cfg.cpu_clock, Ordering::Relaxed);
     for _ in 0..cfg.repeat {
         let s = (entry.run)(&ops);
         assert_eq!(
@@ -268,18 +189,6 @@ fn run_child(cfg: &Config, name: &str, count: bool) -> Fields {
 }
 
 // ----- the parent: rounds, medians, table, JSON -------------------------------------
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n == 0 {
-        f64::NAN
-    } else if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
 
 /// One contestant's results: per-run samples and the counting run.
 struct Results {

@@ -17,9 +17,11 @@
 //! - **trees that free themselves**: the derive sees the handles a type
 //!   holds to itself and gives it an *acyclic* arena, so dropping the last
 //!   handle to the tree frees every chunk ("still allocated: 0");
-//! - **the hazard that remains**: handles the derive cannot see (here in a
-//!   `Vec<ArcSingle<Loose>>`) still count, so a chunk holding them keeps
-//!   itself alive, like a cycle of `Arc`s; the fix is to use `ArcSlice`.
+//! - **the hazard that remains**: handles the derive cannot see (here a
+//!   variable's link to its `let`, set by a name resolver through a
+//!   `OnceLock<ArcSingle<Scoped>>`) still count, so chunks hold each other
+//!   alive and the tree never frees itself, though no value points back at
+//!   an ancestor; the fix is to store the `let`'s position instead.
 //!
 //! The language: `let v3 = max(v1, 7) * (v2 - 4);` statements, then one
 //! final expression, with `+ - *`, integer literals, variables, parentheses
@@ -27,8 +29,8 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use arena_arc::{ArcSingle, ArcSlice, ArcStr, ArenaAlloc, ArenaStats, arena};
@@ -93,21 +95,48 @@ enum Expr {
     Call(ArcStr, ArcSlice<Expr>),
 }
 
-/// Representation 3, the remaining hazard: children held in a `Vec` of
-/// handles. The derive reports only `ArcSlice`, `ArcSingle` and `Option`
-/// fields as written, so these handles count, and a chunk holding a parent
-/// and its children keeps itself alive. (Use `ArcSlice<Loose>` instead, as
-/// `Node` does.)
+/// Representation 3, the remaining hazard: `Node` plus name resolution. A
+/// pass after parsing links each variable to its `let` through a
+/// `OnceLock`, since the tree is shared and immutable by then. The derive
+/// reports handles in fields of derived types, `Option`s, `Box`es, `Vec`s
+/// and arrays of them, but not behind interior mutability (`OnceLock`,
+/// `RefCell`, `Mutex`), through an `Rc` or inside a `HashMap`: those
+/// handles count. No value points back at an ancestor, so `Arc`s would be
+/// freed; but counts are per chunk, and the chunk of `let v5`'s expression
+/// counts on the chunk of the `let`s (its `v3` was resolved), which counts
+/// on the chunk of `let v5`'s expression: a cycle of chunks, never freed.
 #[derive(ArenaAlloc)]
 #[arena(chunk = 4096)]
-struct Loose {
+struct Scoped {
     kind: Kind,
     #[arena(default)]
-    children: Vec<ArcSingle<Loose>>,
+    children: ArcSlice<Scoped>,
     #[arena(shared = IDENTS, default)]
     name: ArcStr,
     #[arena(default)]
     value: i64,
+    /// A variable's `let`, set by the resolver.
+    #[arena(default)]
+    def: OnceLock<ArcSingle<Scoped>>,
+}
+
+/// Representation 4, the fix: the resolver stores the `let`'s position in
+/// the program's children instead of a handle (or keeps its table beside
+/// the root, outside the tree: a handle held outside the arenas is an
+/// outside handle).
+#[derive(ArenaAlloc)]
+#[arena(chunk = 4096)]
+struct Indexed {
+    kind: Kind,
+    #[arena(default)]
+    children: ArcSlice<Indexed>,
+    #[arena(shared = IDENTS, default)]
+    name: ArcStr,
+    #[arena(default)]
+    value: i64,
+    /// A variable's `let`, as its position in the program's children.
+    #[arena(default)]
+    def: OnceLock<u32>,
 }
 
 // ----- generating the program (deterministic xorshift) ---------------------
@@ -236,13 +265,56 @@ impl Sink for ExprSink {
     }
 }
 
-/// Builds `Loose` nodes, each child its own `ArcSingle` in a `Vec`.
-struct LooseSink;
-impl Sink for LooseSink {
-    type Out = Loose;
-    fn node(&mut self, kind: Kind, name: &str, value: i64, kids: Vec<Loose>) -> Loose {
-        let kids = kids.into_iter().map(Loose::alloc_value).collect();
-        let node = Loose::builder().kind(kind).children(kids);
+/// The name resolver of `Scoped` and `Indexed`: calls `link(var, i)` for
+/// every variable under `kids` (a program's children), `i` being the
+/// position of its `let`.
+macro_rules! resolve {
+    ($kids:expr, |$var:ident, $i:ident| $link:expr) => {{
+        let kids = &$kids;
+        let lets: HashMap<&str, usize> = kids[..kids.len() - 1]
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (&*l.name, i))
+            .collect();
+        let mut todo: Vec<_> = kids.iter().collect();
+        while let Some($var) = todo.pop() {
+            if $var.kind == Kind::Var {
+                let $i = lets[&*$var.name];
+                $link;
+            }
+            todo.extend($var.children.iter());
+        }
+    }};
+}
+
+/// Builds `Scoped` nodes as `NodeSink` does; the program node's children
+/// are then resolved: each variable gets a handle to its `let`.
+struct ScopedSink;
+impl Sink for ScopedSink {
+    type Out = Scoped;
+    fn node(&mut self, kind: Kind, name: &str, value: i64, kids: Vec<Scoped>) -> Scoped {
+        let kids = Scoped::alloc_from_iter(kids);
+        if kind == Kind::Program {
+            resolve!(kids, |var, i| {
+                let def = ArcSingle::try_from(kids.slice(i..i + 1)).expect("one node");
+                var.def.set(def).ok().expect("resolved once");
+            });
+        }
+        let node = Scoped::builder().kind(kind).children(kids);
+        node.name(name).value(value).build()
+    }
+}
+
+/// Builds `Indexed` nodes: the same resolver, storing positions.
+struct IndexedSink;
+impl Sink for IndexedSink {
+    type Out = Indexed;
+    fn node(&mut self, kind: Kind, name: &str, value: i64, kids: Vec<Indexed>) -> Indexed {
+        let kids = Indexed::alloc_from_iter(kids);
+        if kind == Kind::Program {
+            resolve!(kids, |var, i| var.def.set(i as u32).expect("resolved once"));
+        }
+        let node = Indexed::builder().kind(kind).children(kids);
         node.name(name).value(value).build()
     }
 }
@@ -358,9 +430,15 @@ impl<'t> View<'t> for &'t Expr {
         }
     }
 }
-impl<'t> View<'t> for &'t Loose {
+impl<'t> View<'t> for &'t Scoped {
     fn open(self) -> (Kind, &'t str, i64, Vec<Self>) {
-        let kids = self.children.iter().map(|kid| &**kid).collect();
+        let kids = self.children.iter().collect();
+        (self.kind, &self.name, self.value, kids)
+    }
+}
+impl<'t> View<'t> for &'t Indexed {
+    fn open(self) -> (Kind, &'t str, i64, Vec<Self>) {
+        let kids = self.children.iter().collect();
         (self.kind, &self.name, self.value, kids)
     }
 }
@@ -384,6 +462,18 @@ fn eval<'t>(n: impl View<'t>, env: &mut HashMap<&'t str, i64>) -> i64 {
         (Kind::Call, "abs") => args[0].wrapping_abs(),
         _ => panic!("cannot evaluate {kind:?} {name}"),
     }
+}
+
+/// The first node under `root`, depth first, that `pick` accepts.
+fn first<'t, N: View<'t>>(root: N, pick: &dyn Fn(N) -> bool) -> N {
+    let mut todo = vec![root];
+    while let Some(n) = todo.pop() {
+        if pick(n) {
+            return n;
+        }
+        todo.extend(n.open().3.into_iter().rev());
+    }
+    panic!("no such node")
 }
 
 // ----- measuring -----------------------------------------------------------
@@ -511,15 +601,34 @@ fn main() {
         }
     );
 
-    println!("\n== 3. the hazard that remains: Loose {{ children: Vec<ArcSingle<Loose>>, .. }} ==");
-    let left = run((&src, &toks), LooseSink, Loose::arena_stats, |root| {
+    println!(
+        "\n== 3. the hazard that remains: Scoped {{ def: OnceLock<ArcSingle<Scoped>>, .. }} =="
+    );
+    let left_scoped = run((&src, &toks), ScopedSink, Scoped::arena_stats, |root| {
+        // The resolved links are there to be used: follow one.
+        let first_var = first(root, &|n| n.kind == Kind::Var);
+        assert_eq!(first_var.def.get().expect("resolved").name, first_var.name);
         eval(root, &mut HashMap::new())
     });
     println!(
-        "{left} bytes stay allocated until the process ends: the derive cannot see handles\n\
-         inside a Vec, so they count, and a chunk holding a parent and its children keeps\n\
-         itself alive (a cycle, as with `Arc`). The fix: hold children in an ArcSlice<Loose>,\n\
-         as Node does. The other hazards: two types in two arenas pointing at each other\n\
-         (put them in one enum), and handles behind interior mutability (build bottom-up)."
+        "{left_scoped} bytes stay allocated until the process ends. No value points back at an\n\
+         ancestor, but the derive cannot see handles behind interior mutability (a OnceLock, a\n\
+         RefCell), through an Rc or inside a HashMap, so they count; counts are per chunk, and\n\
+         the chunks of the lets and of the expressions that use them hold each other alive."
+    );
+    println!("\n== 4. the fix: Indexed {{ def: OnceLock<u32>, .. }}, the let's position ==");
+    let left_indexed = run((&src, &toks), IndexedSink, Indexed::arena_stats, |root| {
+        let first_var = first(root, &|n| n.kind == Kind::Var);
+        let def = *first_var.def.get().expect("resolved") as usize;
+        assert_eq!(root.children[def].name, first_var.name);
+        eval(root, &mut HashMap::new())
+    });
+    println!(
+        "{}: store positions (or keep the resolver's table beside the root, outside the tree).",
+        if left_indexed == 0 {
+            "Every byte freed"
+        } else {
+            "LESS THAN EVERY BYTE FREED (this should not happen)"
+        }
     );
 }

@@ -2,63 +2,14 @@
 //! and the process's resident memory did meanwhile.
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Condvar, Mutex};
-use std::time::Instant;
 
-use crate::heap;
+use crate::measure::Handoff;
+pub use crate::measure::{Stamp, Start};
 use crate::tree::{Builder, Op, build, eval};
 
 /// How many root clones the clone phase makes (they are kept, then dropped
 /// untimed), so that the time per clone is above the clock's resolution.
 pub const CLONES: usize = 1000;
-
-/// Whether phases are timed in CPU time of the thread that runs them
-/// (`--clock cpu`) rather than wall time (the default). On a machine shared
-/// with other work, CPU time leaves out the time the thread waited for a
-/// core; it still counts the kernel's work for the thread (page faults).
-pub static CPU_CLOCK: AtomicBool = AtomicBool::new(false);
-
-/// A point in time on the chosen clock.
-#[derive(Clone, Copy)]
-pub enum Stamp {
-    Wall(Instant),
-    Cpu(u64),
-}
-
-fn thread_cpu_ns() -> u64 {
-    #[repr(C)]
-    struct Timespec {
-        sec: i64,
-        nsec: i64,
-    }
-    unsafe extern "C" {
-        fn clock_gettime(clock: i32, tp: *mut Timespec) -> i32;
-    }
-    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
-    let mut ts = Timespec { sec: 0, nsec: 0 };
-    // SAFETY: `ts` is a valid `struct timespec` (two `long`s on 64-bit Linux).
-    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
-    ts.sec as u64 * 1_000_000_000 + ts.nsec as u64
-}
-
-impl Stamp {
-    pub fn now() -> Self {
-        if CPU_CLOCK.load(Ordering::Relaxed) {
-            Stamp::Cpu(thread_cpu_ns())
-        } else {
-            Stamp::Wall(Instant::now())
-        }
-    }
-    /// Nanoseconds since `self`, on the same thread.
-    pub fn ns(self) -> u64 {
-        match self {
-            Stamp::Wall(t) => t.elapsed().as_nanos() as u64,
-            Stamp::Cpu(t) => thread_cpu_ns() - t,
-        }
-    }
-}
 
 /// What one run of one contestant measured. Times in nanoseconds, bytes
 /// relative to what was in use before the run started.
@@ -91,50 +42,6 @@ pub struct Sample {
     pub link_size: usize,
 }
 
-/// Resident set size and its high-water mark, in bytes, from
-/// `/proc/self/status`.
-pub fn rss() -> (usize, usize) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<usize>().ok())
-            .map_or(0, |kb| kb * 1024)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-/// Resets the process's resident high-water mark to its current RSS.
-pub fn reset_rss_peak() {
-    // Writing 5 to clear_refs resets VmHWM (Linux >= 4.0).
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// What was in use, and the resident memory, when the run started.
-pub struct Start {
-    heap: usize,
-    rss: usize,
-}
-
-impl Start {
-    pub fn now() -> Self {
-        reset_rss_peak();
-        heap::reset_peak();
-        Start {
-            heap: heap::in_use(),
-            rss: rss().0,
-        }
-    }
-    pub fn left(&self) -> usize {
-        heap::in_use().saturating_sub(self.heap)
-    }
-    pub fn finish(&self, s: &mut Sample) {
-        s.heap_peak = heap::peak().saturating_sub(self.heap);
-        s.rss_peak = rss().1.saturating_sub(self.rss);
-    }
-}
-
 /// The clone and eval phases, on the main thread.
 pub fn clone_and_eval<B: Builder>(s: &mut Sample, root: &B::Link, clones: &mut Vec<B::Link>) {
     clones.clear();
@@ -151,37 +58,6 @@ pub fn clone_and_eval<B: Builder>(s: &mut Sample, root: &B::Link, clones: &mut V
     let t = Stamp::now();
     s.value = black_box(eval(black_box(&**root)));
     s.eval = t.ns();
-}
-
-/// A one-shot slot one thread fills and another waits on.
-struct Handoff<T> {
-    slot: Mutex<Option<T>>,
-    filled: Condvar,
-}
-
-impl<T> Default for Handoff<T> {
-    fn default() -> Self {
-        Handoff {
-            slot: Mutex::new(None),
-            filled: Condvar::new(),
-        }
-    }
-}
-
-impl<T> Handoff<T> {
-    fn put(&self, value: T) {
-        *self.slot.lock().unwrap() = Some(value);
-        self.filled.notify_one();
-    }
-    fn take(&self) -> T {
-        let mut slot = self.slot.lock().unwrap();
-        loop {
-            if let Some(value) = slot.take() {
-                return value;
-            }
-            slot = self.filled.wait(slot).unwrap();
-        }
-    }
 }
 
 /// Builds on a worker thread, which makes the arena (`B::default()`), hands
@@ -236,7 +112,8 @@ where
         s.drop_arena = worker.join().unwrap();
     });
     s.left_after_end = start.left();
-    start.finish(&mut s);
+    s.heap_peak = start.heap_peak();
+    s.rss_peak = start.rss_peak();
     s
 }
 
@@ -289,7 +166,8 @@ macro_rules! on_main {
         };
         s.drop_arena = dropping.ns();
         s.left_after_end = start.left();
-        start.finish(&mut s);
+        s.heap_peak = start.heap_peak();
+        s.rss_peak = start.rss_peak();
         s
     }};
 }

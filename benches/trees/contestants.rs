@@ -1,0 +1,287 @@
+//! The contestants of `trees`: this crate's derived types, `Box`, `Arc` and
+//! multitude, each one module with its links, its arena and, from
+//! `model.rs`'s macros, the same builder and walk.
+
+use crate::model::{AOp, AstSum, JOp, JsonSum, Program};
+
+/// What a run needs of a contestant.
+pub trait Contestant {
+    /// Made on the building thread before the first node, dropped after
+    /// the last measurement (this crate: trims the thread's arenas).
+    type Arena: Default;
+    /// A handle to the root of an AST.
+    type Ast: Send;
+    /// A document (its root value).
+    type Doc;
+    fn build_ast(a: &Self::Arena, p: &Program<AOp>) -> Self::Ast;
+    fn walk_ast(root: &Self::Ast) -> AstSum;
+    fn build_doc(a: &Self::Arena, p: &Program<JOp>) -> Self::Doc;
+    fn walk_doc(doc: &Self::Doc) -> JsonSum;
+    /// After each document of a stream (this crate with `trim`:
+    /// `arena_arc::trim_thread()`).
+    fn after_doc() {}
+    /// `size_of` `Expr`, `Stmt` and `Value`.
+    fn sizes() -> [usize; 3];
+}
+
+/// One contestant of the tables.
+pub struct Entry {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub ast: fn(&Program<AOp>) -> crate::run::AstSample,
+    pub stream: fn(&Program<JOp>, usize, bool) -> crate::run::StreamSample,
+    /// Runs the AST workload (this crate's second entry only streams).
+    pub in_ast: bool,
+}
+
+macro_rules! entry {
+    ($name:literal, $label:literal, $c:ty, $in_ast:literal) => {
+        Entry {
+            name: $name,
+            label: $label,
+            ast: crate::run::ast::<$c>,
+            stream: crate::run::stream::<$c>,
+            in_ast: $in_ast,
+        }
+    };
+}
+
+pub const ALL: &[Entry] = &[
+    entry!("ours", "this crate, `#[derive(ArenaAlloc)]`", ours::C, true),
+    entry!(
+        "ours-trim",
+        "this crate, + `trim_thread()` per document",
+        ours::Trim,
+        false
+    ),
+    entry!("Box", "`Box` (a tree: never shared)", std_box::C, true),
+    entry!("Arc", "`Arc`", std_arc::C, true),
+    entry!("multitude", "multitude 0.12.0 `Arc`", multi::C, true),
+];
+
+pub fn find(name: &str) -> Option<&'static Entry> {
+    ALL.iter().find(|e| e.name == name)
+}
+
+// ----- this crate -----------------------------------------------------------------
+
+/// The node types written as a user of the derive writes them: no
+/// attribute, links in every direction, nodes held by value in `Stmt::Let`
+/// and `Member`. Each type has its own per-thread arena, and the thread's
+/// arenas share one generation, so the trees free themselves.
+mod ours {
+    use arena_arc::{ArcSingle, ArcSlice, ArcStr, ArenaAlloc};
+
+    type One<T> = ArcSingle<T>;
+
+    #[derive(ArenaAlloc)]
+    pub struct Item {
+        name: ArcStr,
+        params: ArcSlice<Pat>,
+        ret: Option<ArcSingle<Ty>>,
+        body: ArcSlice<Stmt>,
+    }
+
+    #[derive(ArenaAlloc)]
+    pub enum Stmt {
+        Let { pat: Pat, init: Expr },
+        Expr(Expr),
+        Item(ArcSingle<Item>),
+    }
+
+    #[derive(ArenaAlloc)]
+    pub enum Expr {
+        Lit(i64),
+        Var(ArcStr),
+        Binary(u8, ArcSingle<Expr>, ArcSingle<Expr>),
+        Call(ArcStr, ArcSlice<Expr>),
+        Block(ArcSlice<Stmt>),
+        Cast(ArcSingle<Expr>, ArcSingle<Ty>),
+    }
+
+    #[derive(ArenaAlloc)]
+    pub enum Pat {
+        Wild,
+        Bind(ArcStr),
+        Tuple(ArcSlice<Pat>),
+        Typed(ArcSingle<Pat>, ArcSingle<Ty>),
+    }
+
+    #[derive(ArenaAlloc)]
+    pub enum Ty {
+        Int,
+        Named(ArcStr),
+        Tuple(ArcSlice<Ty>),
+        Fn(ArcSlice<Ty>, ArcSingle<Ty>),
+    }
+
+    #[derive(ArenaAlloc)]
+    pub enum Value {
+        Null,
+        Bool(bool),
+        Number(f64),
+        String(ArcStr),
+        Array(ArcSlice<Value>),
+        Object(ArcSlice<Member>),
+    }
+
+    #[derive(ArenaAlloc)]
+    pub struct Member {
+        key: ArcStr,
+        value: Value,
+    }
+
+    /// Nothing to hold: the arenas are per thread. Its drop trims them, as
+    /// W8's derived contestants do, so that the building thread's share of
+    /// the drop is timed rather than left to the thread's end.
+    #[derive(Default)]
+    pub struct Arena;
+    impl Drop for Arena {
+        fn drop(&mut self) {
+            arena_arc::trim_thread();
+        }
+    }
+    impl Arena {
+        #[inline(always)]
+        fn one<T: ArenaAlloc<Index = u32>>(&self, value: T) -> ArcSingle<T> {
+            T::alloc_value(value)
+        }
+        #[inline(always)]
+        fn many<T: ArenaAlloc<Index = u32>>(
+            &self,
+            iter: impl ExactSizeIterator<Item = T>,
+        ) -> ArcSlice<T> {
+            T::alloc_from_iter(iter)
+        }
+        #[inline(always)]
+        fn string(&self, s: &str) -> ArcStr {
+            ArcStr::from(s)
+        }
+    }
+
+    crate::model::build_and_walk!();
+
+    /// The same, with `arena_arc::trim_thread()` after each document of a
+    /// stream.
+    pub struct Trim;
+    impl crate::contestants::Contestant for Trim {
+        type Arena = Arena;
+        type Ast = One<Item>;
+        type Doc = Value;
+        fn build_ast(a: &Arena, p: &Program<AOp>) -> One<Item> {
+            build_ast(a, p)
+        }
+        fn walk_ast(root: &One<Item>) -> AstSum {
+            walk_ast(root)
+        }
+        fn build_doc(a: &Arena, p: &Program<JOp>) -> Value {
+            build_doc(a, p)
+        }
+        fn walk_doc(doc: &Value) -> JsonSum {
+            walk_doc(doc)
+        }
+        fn after_doc() {
+            arena_arc::trim_thread();
+        }
+        fn sizes() -> [usize; 3] {
+            <C as crate::contestants::Contestant>::sizes()
+        }
+    }
+}
+
+// ----- std --------------------------------------------------------------------------
+
+/// `Box<T>`, `Box<[T]>` and `Box<str>`: a tree is a tree, so `Box` can hold
+/// every link of these documents (it only can't share them).
+mod std_box {
+    type One<T> = Box<T>;
+    type Many<T> = Box<[T]>;
+    type Str = Box<str>;
+
+    crate::model::ast_types!();
+    crate::model::json_types!();
+
+    #[derive(Default)]
+    pub struct Arena;
+    impl Arena {
+        #[inline(always)]
+        fn one<T>(&self, value: T) -> Box<T> {
+            Box::new(value)
+        }
+        #[inline(always)]
+        fn many<T>(&self, iter: impl ExactSizeIterator<Item = T>) -> Box<[T]> {
+            iter.collect()
+        }
+        #[inline(always)]
+        fn string(&self, s: &str) -> Box<str> {
+            Box::from(s)
+        }
+    }
+
+    crate::model::build_and_walk!();
+}
+
+mod std_arc {
+    use std::sync::Arc;
+
+    type One<T> = Arc<T>;
+    type Many<T> = Arc<[T]>;
+    type Str = Arc<str>;
+
+    crate::model::ast_types!();
+    crate::model::json_types!();
+
+    #[derive(Default)]
+    pub struct Arena;
+    impl Arena {
+        #[inline(always)]
+        fn one<T>(&self, value: T) -> Arc<T> {
+            Arc::new(value)
+        }
+        #[inline(always)]
+        fn many<T>(&self, iter: impl ExactSizeIterator<Item = T>) -> Arc<[T]> {
+            iter.collect()
+        }
+        #[inline(always)]
+        fn string(&self, s: &str) -> Arc<str> {
+            Arc::from(s)
+        }
+    }
+
+    crate::model::build_and_walk!();
+}
+
+// ----- multitude ----------------------------------------------------------------------
+
+/// multitude's reference-counted `Arc`s from one `Arena` (as W8 uses it),
+/// made on the building thread and dropped after the measurements.
+mod multi {
+    use multitude::Arc;
+
+    type One<T> = Arc<T>;
+    type Many<T> = Arc<[T]>;
+    type Str = Arc<str>;
+
+    crate::model::ast_types!();
+    crate::model::json_types!();
+
+    #[derive(Default)]
+    pub struct Arena(multitude::Arena);
+    impl Arena {
+        #[inline(always)]
+        fn one<T: Send + Sync>(&self, value: T) -> Arc<T> {
+            self.0.alloc_arc(value)
+        }
+        #[inline(always)]
+        fn many<T: Send + Sync>(&self, mut iter: impl ExactSizeIterator<Item = T>) -> Arc<[T]> {
+            self.0
+                .alloc_slice_fill_with_arc(iter.len(), |_| iter.next().unwrap())
+        }
+        #[inline(always)]
+        fn string(&self, s: &str) -> Arc<str> {
+            self.0.alloc_str_arc(s)
+        }
+    }
+
+    crate::model::build_and_walk!();
+}
