@@ -1,0 +1,180 @@
+//! The probes the code [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc)
+//! generates asks the type checker about each field: [`LinkField`] (what
+//! holds links), [`Probe`] (report a field's links, or nothing), and
+//! [`ConstProbe`] (the compile-time `Drop` check). Not public API.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::marker::PhantomData;
+
+use super::{ArenaLinks, Links};
+use crate::index::IndexType;
+use crate::single::ArcSingle;
+use crate::slice::ArcSlice;
+
+/// What the code [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc)
+/// generates reports for each field: the handles to types that report their
+/// links (and `Option`, `Box`, `Vec`, slices and arrays of them), and values
+/// of derived types held by value, whose own links it reports. Fields of
+/// any other type are skipped (see [`Probe`]). Not public API.
+///
+/// # Safety
+/// As for [`ArenaLinks`]: `report_links` reports only handles that `self`
+/// owns by value, each once, the same every time.
+#[doc(hidden)]
+pub unsafe trait LinkField {
+    /// Reports the handles in `self`.
+    fn report_links(&self, links: &mut Links<()>);
+}
+
+// SAFETY: reports the handle itself, once.
+unsafe impl<U: ArenaLinks<L>, L: IndexType> LinkField for ArcSlice<U, L> {
+    #[inline(always)]
+    fn report_links(&self, links: &mut Links<()>) {
+        links.slice(self);
+    }
+}
+
+// SAFETY: reports the handle itself, once.
+unsafe impl<U: ArenaLinks<L>, L: IndexType> LinkField for ArcSingle<U, L> {
+    #[inline(always)]
+    fn report_links(&self, links: &mut Links<()>) {
+        links.single(self);
+    }
+}
+
+// SAFETY: an `Option` owns its contents and never hands them out by value
+// through `&self`.
+unsafe impl<X: LinkField> LinkField for Option<X> {
+    #[inline(always)]
+    fn report_links(&self, links: &mut Links<()>) {
+        if let Some(x) = self {
+            x.report_links(links);
+        }
+    }
+}
+
+// SAFETY: as for `Option`.
+unsafe impl<X: LinkField + ?Sized> LinkField for Box<X> {
+    #[inline]
+    fn report_links(&self, links: &mut Links<()>) {
+        (**self).report_links(links);
+    }
+}
+
+// SAFETY: as for `Option`: each element once.
+unsafe impl<X: LinkField> LinkField for [X] {
+    #[inline]
+    fn report_links(&self, links: &mut Links<()>) {
+        for x in self {
+            x.report_links(links);
+        }
+    }
+}
+
+// SAFETY: as for slices.
+unsafe impl<X: LinkField, const K: usize> LinkField for [X; K] {
+    #[inline]
+    fn report_links(&self, links: &mut Links<()>) {
+        self[..].report_links(links);
+    }
+}
+
+// SAFETY: as for slices.
+unsafe impl<X: LinkField> LinkField for Vec<X> {
+    #[inline]
+    fn report_links(&self, links: &mut Links<()>) {
+        self[..].report_links(links);
+    }
+}
+
+/// Reports the links of a derived type's value held by value (what the
+/// derive's `impl LinkField` calls). Not public API.
+#[doc(hidden)]
+#[inline(always)]
+pub fn report_nested<U: ArenaLinks<L>, L: IndexType>(value: &U, links: &mut Links<()>) {
+    links.nested(value);
+}
+
+/// The field the derive's generated `visit_links` looks at: its
+/// `__report_links` method reports the field's links if its type is a
+/// [`LinkField`] ([`ReportLinks`]) and does nothing otherwise
+/// ([`ReportNothing`], found one auto-reference later). Not public API.
+#[doc(hidden)]
+#[allow(missing_debug_implementations)]
+pub struct Probe<'a, X: ?Sized>(pub &'a X);
+
+/// See [`Probe`]. Not public API.
+#[doc(hidden)]
+pub trait ReportLinks {
+    /// Reports the field's links.
+    fn __report_links(&self, links: &mut Links<()>);
+}
+
+impl<X: LinkField + ?Sized> ReportLinks for Probe<'_, X> {
+    #[inline(always)]
+    fn __report_links(&self, links: &mut Links<()>) {
+        self.0.report_links(links);
+    }
+}
+
+/// See [`Probe`]. Not public API.
+#[doc(hidden)]
+pub trait ReportNothing {
+    /// Does nothing: the field's type holds no link the arena can see.
+    fn __report_links(&self, links: &mut Links<()>);
+}
+
+impl<X: ?Sized> ReportNothing for &Probe<'_, X> {
+    #[inline(always)]
+    fn __report_links(&self, _links: &mut Links<()>) {}
+}
+
+impl<T, L: IndexType> Links<T, L> {
+    /// This visitor as the one [`LinkField`] takes. Not public API.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn __erase(&mut self) -> &mut Links<()> {
+        self.cast()
+    }
+}
+
+/// What the derive's generated constants ask of a type at compile time:
+/// `ConstProbe::<T>::HAS_DROP` (whether `T` implements [`Drop`]) and
+/// `ConstProbe::<T>::IS_LINK_FIELD` (whether `T` is a [`LinkField`]). The
+/// inherent constants apply when their bound holds; otherwise those of
+/// [`NoDrop`] and [`NotLinkField`] (`false`) do. So a derived type that
+/// implements `Drop` while a field of a type the derive cannot see into
+/// holds links fails to compile. Not public API.
+#[doc(hidden)]
+#[allow(missing_debug_implementations)]
+pub struct ConstProbe<T: ?Sized>(PhantomData<T>);
+
+impl<T: LinkField + ?Sized> ConstProbe<T> {
+    /// `T` is a [`LinkField`].
+    pub const IS_LINK_FIELD: bool = true;
+}
+
+#[allow(drop_bounds)]
+impl<T: Drop + ?Sized> ConstProbe<T> {
+    /// `T` implements [`Drop`].
+    pub const HAS_DROP: bool = true;
+}
+
+/// See [`ConstProbe`]. Not public API.
+#[doc(hidden)]
+pub trait NotLinkField {
+    /// `false`: the type is not a [`LinkField`].
+    const IS_LINK_FIELD: bool = false;
+}
+
+impl<T: ?Sized> NotLinkField for ConstProbe<T> {}
+
+/// See [`ConstProbe`]. Not public API.
+#[doc(hidden)]
+pub trait NoDrop {
+    /// `false`: the type does not implement [`Drop`].
+    const HAS_DROP: bool = false;
+}
+
+impl<T: ?Sized> NoDrop for ConstProbe<T> {}
