@@ -253,7 +253,8 @@ mod multi {
             10 => build(2).prop_map(MOp::Build),
             3 => h.clone().prop_map(|h| MOp::Clone { h }),
             2 => (h.clone(), 0..16usize, 0..16usize).prop_map(|(h, a, b)| MOp::SubSlice { h, a, b }),
-            8 => h.prop_map(|h| MOp::Drop { h }),
+            8 => h.clone().prop_map(|h| MOp::Drop { h }),
+            4 => (h, 0..16usize).prop_map(|(h, k)| MOp::Dig { h, k }),
             2 => (0..5usize, any::<bool>()).prop_map(|(count, back)| MOp::Send { count, back }),
             1 => Just(MOp::Join),
             trims => Just(MOp::TrimThread),
@@ -264,8 +265,15 @@ mod multi {
     }
 
     fn program(streams: u32, trims: u32) -> impl Strategy<Value = (Vec<MOp>, usize)> {
-        let max_ops = if cfg!(miri) { super::miri_max_ops() } else { 40 };
-        (proptest::collection::vec(op(streams, trims), 0..max_ops), 0..4usize)
+        let max_ops = if cfg!(miri) {
+            super::miri_max_ops()
+        } else {
+            40
+        };
+        (
+            proptest::collection::vec(op(streams, trims), 0..max_ops),
+            0..4usize,
+        )
     }
 
     macro_rules! multi_test {

@@ -12,6 +12,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread::JoinHandle;
 
 use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc, ArenaLinks, Links, ThreadArena, arena};
@@ -29,7 +30,11 @@ pub enum Val {
     Leaf(Tracked),
     List(Tracked, ArcSlice<Val>),
     Obj(Tracked, ArcSlice<Mem>),
-    Ref(Tracked, Option<ArcSingle<Item>>, [Option<ArcSingle<Cons>>; 1]),
+    Ref(
+        Tracked,
+        Option<ArcSingle<Item>>,
+        [Option<ArcSingle<Cons>>; 1],
+    ),
 }
 
 /// A member: a key and a `Val` held by value.
@@ -58,10 +63,51 @@ pub struct Cons {
     head: Tracked,
     tail: Option<ArcSingle<Cons>>,
     val: Option<ArcSingle<Val>>,
+    echo: Echo,
+}
+
+/// A field whose `Drop` allocates from the per-thread arenas (when `.0`
+/// and on a program's thread): drops that run inside a chunk's or a
+/// generation's release, an allocation's retire or a trim re-enter the
+/// allocator.
+pub struct Echo(bool);
+
+thread_local! {
+    /// Whether this is a program's thread (where `Echo` allocates).
+    static PROGRAM: Cell<bool> = const { Cell::new(false) };
+}
+
+impl Drop for Echo {
+    fn drop(&mut self) {
+        if !self.0 || !PROGRAM.with(Cell::get) {
+            return;
+        }
+        let id = next_id();
+        let leaf = Val::alloc_value(Val::Leaf(Tracked::make(id)));
+        assert_eq!(leaf.id(), id);
+        let kept = Cons::alloc_value(Cons {
+            head: Tracked::make(next_id()),
+            tail: None,
+            val: Some(leaf),
+            echo: Echo(false),
+        });
+        if id % 5 == 0 {
+            arena_arc::trim_thread();
+        }
+        drop(kept);
+    }
+}
+
+/// The next id of the program (one counter for all threads: `Echo` makes
+/// ids wherever it is dropped).
+static NEXT_ID: AtomicU32 = AtomicU32::new(0);
+
+fn next_id() -> u32 {
+    NEXT_ID.fetch_add(1, Ordering::SeqCst)
 }
 
 // SAFETY: both handles are owned by value and reported once each; `Cons`
-// has no `Drop` impl (its `Tracked` holds no handle).
+// has no `Drop` impl (its `Tracked` and `Echo` hold no handle).
 unsafe impl ArenaLinks for Cons {
     fn visit_links(&self, links: &mut Links<Self>) {
         links.visit(&self.tail);
@@ -127,18 +173,37 @@ pub struct Build {
 #[derive(Clone, Debug)]
 pub enum MOp {
     Build(Build),
-    Clone { h: usize },
+    Clone {
+        h: usize,
+    },
     /// `h[a..b]` (bounds modulo `len + 1`, ordered).
-    SubSlice { h: usize, a: usize, b: usize },
-    Drop { h: usize },
+    SubSlice {
+        h: usize,
+        a: usize,
+        b: usize,
+    },
+    Drop {
+        h: usize,
+    },
+    /// Clones a link that an element of handle `h` holds (chosen by `k`)
+    /// into a new handle.
+    Dig {
+        h: usize,
+        k: usize,
+    },
     /// Moves the last `count` handles to a new thread, which reads and
     /// clones them, then drops them (or sends them back at the join).
-    Send { count: usize, back: bool },
+    Send {
+        count: usize,
+        back: bool,
+    },
     Join,
     /// `arena_arc::trim_thread()`.
     TrimThread,
     /// `trim` of one arena.
-    Trim { kind: Kind },
+    Trim {
+        kind: Kind,
+    },
     /// Builds `docs` documents of `size` top values in a row: each dropped
     /// before the next is built, or (`keep_latest`) replaced once the next
     /// is built, with `trim_thread()` after each if `trim`. With `link`,
@@ -299,9 +364,7 @@ impl Node for Item {
     }
     fn make(cx: &Cx, seed: u32) -> Self {
         let payload = cx.tracked();
-        let extra = (0..seed % 3)
-            .filter_map(|k| cx.single(seed + k))
-            .collect();
+        let extra = (0..seed % 3).filter_map(|k| cx.single(seed + k)).collect();
         let boxed = (seed % 2 == 1).then(|| Box::new(Val::make(cx, seed / 2)));
         Item {
             payload,
@@ -355,6 +418,7 @@ impl Node for Cons {
             head: cx.tracked(),
             tail: cx.single(seed),
             val: cx.single(seed / 2 + 1),
+            echo: Echo(seed % 3 == 0),
         }
     }
     fn slice_of(h: &H) -> Option<&ArcSlice<Self>> {
@@ -452,6 +516,27 @@ impl H {
         each_handle!(self, x => x.nodes().len())
     }
 
+    /// A clone of a link held by one of the handle's elements (chosen by
+    /// `k`): the way a reader reaches a chunk whose own count may be zero
+    /// (a link inside one generation does not count), which revives it.
+    fn dig(&self, k: usize) -> Option<H> {
+        let len = self.len();
+        if len == 0 {
+            return None;
+        }
+        let (i, k) = (k % len, k / len);
+        match self {
+            H::Vals(x) => val(&x[i], k),
+            H::Val(x) => val(x, k),
+            H::Mems(x) => val(&x[i].value, k),
+            H::Mem(x) => val(&x.value, k),
+            H::Items(x) => item(&x[i], k),
+            H::Item(x) => item(x, k),
+            H::Conses(x) => cons(&x[i], k),
+            H::Cons(x) => cons(x, k),
+        }
+    }
+
     /// `self[a..b]` for a slice; `None` for a single.
     fn sub(&self, a: usize, b: usize) -> Option<H> {
         Some(match self {
@@ -461,6 +546,42 @@ impl H {
             H::Conses(x) => H::Conses(x.slice(a..b)),
             _ => return None,
         })
+    }
+}
+
+fn val(v: &Val, k: usize) -> Option<H> {
+    match v {
+        Val::Leaf(_) => None,
+        Val::List(_, vals) => Some(H::Vals(vals.clone())),
+        Val::Obj(_, mems) => Some(H::Mems(mems.clone())),
+        Val::Ref(_, item, [cons]) => match (item, cons) {
+            (Some(_), Some(cons)) if k % 2 == 0 => Some(H::Cons(cons.clone())),
+            (Some(item), _) => Some(H::Item(item.clone())),
+            (None, Some(cons)) => Some(H::Cons(cons.clone())),
+            (None, None) => None,
+        },
+    }
+}
+
+fn item(it: &Item, k: usize) -> Option<H> {
+    let mut links = Vec::new();
+    if !it.body.is_empty() {
+        links.push(H::Vals(it.body.clone()));
+    }
+    links.extend(it.extra.iter().map(|m| H::Mem(m.clone())));
+    links.extend(it.next.iter().map(|n| H::Item(n.clone())));
+    // A link inside the boxed `Val`, held by value.
+    links.extend(it.boxed.as_deref().and_then(|v| val(v, k)));
+    let n = links.len();
+    (n > 0).then(|| links.swap_remove(k % n))
+}
+
+fn cons(c: &Cons, k: usize) -> Option<H> {
+    match (&c.tail, &c.val) {
+        (Some(tail), Some(_)) if k % 2 == 0 => Some(H::Cons(tail.clone())),
+        (_, Some(val)) => Some(H::Val(val.clone())),
+        (Some(tail), None) => Some(H::Cons(tail.clone())),
+        (None, None) => None,
     }
 }
 
@@ -507,7 +628,6 @@ impl Entry {
 
 /// What a node being made may link to, and the ids.
 pub struct Cx {
-    next_id: Cell<u32>,
     /// The program's live handles (outside the current step).
     handles: RefCell<Vec<Entry>>,
     /// Handles kept by nested builds of the current step, newest last.
@@ -518,9 +638,7 @@ pub struct Cx {
 
 impl Cx {
     fn tracked(&self) -> Tracked {
-        let id = self.next_id.get();
-        self.next_id.set(id + 1);
-        Tracked::make(id)
+        Tracked::make(next_id())
     }
 
     /// A candidate handle holding `T`s: the newest one a nested build of
@@ -530,7 +648,13 @@ impl Cx {
         if seed % 4 == 3 {
             return None;
         }
-        if let Some(r) = self.nested_out.borrow().iter().rev().find_map(|e| get(&e.h)) {
+        if let Some(r) = self
+            .nested_out
+            .borrow()
+            .iter()
+            .rev()
+            .find_map(|e| get(&e.h))
+        {
             return Some(r);
         }
         let handles = self.handles.borrow();
@@ -558,9 +682,9 @@ impl Cx {
 
     /// Makes one node of `T`, returning it and the ids it took.
     fn node<T: Node>(&self) -> (T, std::ops::Range<u32>) {
-        let start = self.next_id.get();
+        let start = NEXT_ID.load(Ordering::SeqCst);
         let node = T::make(self, start.wrapping_mul(2_654_435_761) >> 7);
-        (node, start..self.next_id.get())
+        (node, start..NEXT_ID.load(Ordering::SeqCst))
     }
 }
 
@@ -618,6 +742,16 @@ impl Runner {
                     drop(handles.swap_remove(i));
                 }
             }
+            MOp::Dig { h, k } => {
+                let mut handles = self.cx.handles.borrow_mut();
+                if !handles.is_empty() {
+                    let i = h % handles.len();
+                    if let Some(link) = handles[i].h.dig(k) {
+                        let ids = link.ids();
+                        handles.push(Entry::new(link, ids));
+                    }
+                }
+            }
             MOp::Send { count, back } => {
                 if self.threads.len() >= MAX_THREADS {
                     self.join();
@@ -628,11 +762,31 @@ impl Runner {
                 let moved = handles.split_off(at);
                 drop(handles);
                 self.threads.push(counting::spawn(move || {
+                    let mut moved = moved;
                     for entry in &moved {
                         entry.check("on another thread");
                         entry.duplicate().check("a clone on another thread");
                     }
-                    if back { moved } else { Vec::new() }
+                    // Reach into the values through their links, here too,
+                    // and keep half of what was reached (sent back or dropped
+                    // here after the originals).
+                    let dug: Vec<Entry> = moved
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(k, e)| e.h.dig(k * 3 + 1))
+                        .map(|h| {
+                            let ids = h.ids();
+                            Entry::new(h, ids)
+                        })
+                        .collect();
+                    moved.extend(dug.into_iter().step_by(2));
+                    if back {
+                        moved
+                    } else {
+                        moved.reverse();
+                        drop(moved);
+                        Vec::new()
+                    }
                 }));
             }
             MOp::Join => self.join(),
@@ -776,6 +930,7 @@ impl Runner {
                         head: cx.tracked(),
                         tail: None,
                         val: Some(Val::alloc_value(Val::Leaf(cx.tracked()))),
+                        echo: Echo(i % 3 == 1),
                     }))],
                 ),
                 2 => Val::List(t, Val::alloc(2, |_| Val::Leaf(cx.tracked()))),
@@ -835,14 +990,14 @@ impl Runner {
 
     /// Joins the threads, hands the last `hand_back` handles back and drops
     /// the others; returns them with how many ids were made.
-    fn finish(mut self, hand_back: usize) -> (Vec<Entry>, u32) {
+    fn finish(mut self, hand_back: usize) -> Vec<Entry> {
         while !self.threads.is_empty() {
             self.join();
         }
         let mut handles = std::mem::take(&mut *self.cx.handles.borrow_mut());
         let back = handles.split_off(handles.len() - hand_back.min(handles.len()));
         drop(handles);
-        (back, self.cx.next_id.get())
+        back
     }
 }
 
@@ -884,6 +1039,7 @@ thread_local! {
 pub fn run(ops: &[MOp], hand_back: usize) {
     super::setup();
     elems::reset();
+    NEXT_ID.store(0, Ordering::SeqCst);
     // Copied before the counting starts, and dropped on the program's
     // thread after it stops.
     let ops = ops.to_vec();
@@ -899,10 +1055,10 @@ pub fn run(ops: &[MOp], hand_back: usize) {
     counting::enroll(false);
     let thread = std::thread::spawn(move || {
         OFF_AT_THE_END.with(|_| ());
+        PROGRAM.with(|p| p.set(true));
         counting::enroll(true);
         let runner = Runner {
             cx: Cx {
-                next_id: Cell::new(0),
                 handles: RefCell::new(Vec::new()),
                 nested_out: RefCell::new(Vec::new()),
                 failed: RefCell::new(Vec::new()),
@@ -921,7 +1077,7 @@ pub fn run(ops: &[MOp], hand_back: usize) {
         result
     });
     counting::enroll(true);
-    let (back, made) = match counting::join(thread) {
+    let back = match counting::join(thread) {
         Ok(result) => result,
         Err(payload) => panic::resume_unwind(payload),
     };
@@ -929,6 +1085,7 @@ pub fn run(ops: &[MOp], hand_back: usize) {
         entry.check("handed back to the caller");
     }
     drop(back);
+    let made = NEXT_ID.load(Ordering::SeqCst);
     elems::assert_each_dropped_once(made);
     assert_eq!(
         elems::made_and_dropped(),
