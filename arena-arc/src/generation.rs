@@ -263,3 +263,6 @@ unsafe fn drop_all(chunks: &[RawChunk]) {
         mem::forget(rest);
     }
 }
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -203,3 +203,92 @@ fn fixed_program_covers_the_hole_path() {
     run::<Zst, u32, 2>(&ops);
     run::<u8, u32, 1>(&ops);
 }
+
+/// Programs over several node types that link to each other (by value and
+/// through handles) in the per-thread arenas of one thread: derived types,
+/// `arena!` statics of them and a hand-written type given an arena by
+/// `arena!` (see `common/multi.rs`). Each runs on a fresh thread and may
+/// hand its last handles back to the test's thread, which drops them.
+#[cfg(feature = "derive")]
+mod multi {
+    use super::common;
+    use super::common::multi::{Build, BuildHow, KINDS, Kind, MOp, run};
+    use super::config;
+    use proptest::prelude::*;
+
+    fn kind() -> impl Strategy<Value = Kind> {
+        (0..KINDS.len()).prop_map(|k| KINDS[k])
+    }
+
+    fn build(depth: u32) -> BoxedStrategy<Build> {
+        let nested = if depth == 0 {
+            Just(Vec::new()).boxed()
+        } else {
+            proptest::collection::vec((0..16usize, build(depth - 1)), 0..=2).boxed()
+        };
+        let how = prop_oneof![
+            6 => Just(BuildHow::Fill),
+            2 => Just(BuildHow::FromIter),
+            2 => Just(BuildHow::Value),
+            1 => Just(BuildHow::Single),
+        ];
+        let len = prop_oneof![6 => 0..=4usize, 2 => 0..=10usize];
+        let fail = proptest::option::weighted(0.4, (0..16usize, any::<bool>()));
+        (kind(), how, len, fail, nested, any::<bool>())
+            .prop_map(|(kind, how, len, fail, nested, keep_nested)| Build {
+                kind,
+                how,
+                len,
+                fail,
+                nested,
+                keep_nested,
+            })
+            .boxed()
+    }
+
+    /// `streams` weighs the stream loops up; `trims` the trims.
+    fn op(streams: u32, trims: u32) -> impl Strategy<Value = MOp> {
+        let h = 0..64usize;
+        prop_oneof![
+            10 => build(2).prop_map(MOp::Build),
+            3 => h.clone().prop_map(|h| MOp::Clone { h }),
+            2 => (h.clone(), 0..16usize, 0..16usize).prop_map(|(h, a, b)| MOp::SubSlice { h, a, b }),
+            8 => h.clone().prop_map(|h| MOp::Drop { h }),
+            4 => (h, 0..16usize).prop_map(|(h, k)| MOp::Dig { h, k }),
+            2 => (0..5usize, any::<bool>()).prop_map(|(count, back)| MOp::Send { count, back }),
+            1 => Just(MOp::Join),
+            trims => Just(MOp::TrimThread),
+            trims => kind().prop_map(|kind| MOp::Trim { kind }),
+            streams => (1..6usize, 0..8usize, any::<bool>(), proptest::bool::weighted(0.3), any::<bool>())
+                .prop_map(|(docs, size, keep_latest, trim, link)| MOp::Stream { docs, size, keep_latest, trim, link }),
+        ]
+    }
+
+    fn program(streams: u32, trims: u32) -> impl Strategy<Value = (Vec<MOp>, usize)> {
+        let max_ops = if cfg!(miri) {
+            super::miri_max_ops()
+        } else {
+            40
+        };
+        (
+            proptest::collection::vec(op(streams, trims), 0..max_ops),
+            0..4usize,
+        )
+    }
+
+    macro_rules! multi_test {
+        ($name:ident, $streams:literal, $trims:literal) => {
+            #[test]
+            fn $name() {
+                let _serial = common::serial();
+                proptest!(config(), |((ops, hand_back) in program($streams, $trims))| {
+                    run(&ops, hand_back);
+                });
+            }
+        };
+    }
+
+    multi_test!(multi_types, 1, 1);
+    multi_test!(multi_streams, 6, 1);
+    multi_test!(multi_trims, 1, 4);
+}

@@ -16,6 +16,8 @@ use libfuzzer_sys::fuzz_target;
 mod common;
 
 use common::elems::{Aligned, Rec, Tracked, Zst};
+#[cfg(feature = "derive")]
+use common::multi;
 use common::program::{Fail, Fill, How, Op, SingleHow, run};
 
 /// Reads the input a byte at a time; past its end every byte is 0.
@@ -112,6 +114,78 @@ impl Bytes<'_> {
         }
     }
 
+    #[cfg(feature = "derive")]
+    fn build(&mut self, depth: u32) -> multi::Build {
+        let b = self.byte();
+        let flags = self.byte();
+        let mut nested = Vec::new();
+        if depth > 0 {
+            for _ in 0..(self.byte() % 3) {
+                let at = usize::from(self.byte());
+                nested.push((at, self.build(depth - 1)));
+            }
+        }
+        multi::Build {
+            kind: multi::KINDS[usize::from(b) % multi::KINDS.len()],
+            how: [
+                multi::BuildHow::Fill,
+                multi::BuildHow::Fill,
+                multi::BuildHow::FromIter,
+                multi::BuildHow::Value,
+                multi::BuildHow::Single,
+            ][usize::from(b >> 3) % 5],
+            len: usize::from(flags & 15),
+            fail: (flags & 16 == 16).then(|| (usize::from(b >> 5), flags & 32 == 32)),
+            nested,
+            keep_nested: flags & 64 == 0,
+        }
+    }
+
+    /// A multi-type program (see `tests/common/multi.rs`) and how many
+    /// handles it hands back.
+    #[cfg(feature = "derive")]
+    fn multi_program(&mut self) -> (Vec<multi::MOp>, usize) {
+        use multi::MOp;
+        let hand_back = usize::from(self.byte() % 4);
+        let mut ops = Vec::new();
+        while !self.is_empty() && ops.len() < 48 {
+            let h = usize::from(self.byte());
+            ops.push(match self.byte() % 12 {
+                0..=3 => MOp::Build(self.build(2)),
+                4 => MOp::Clone { h },
+                5 => MOp::SubSlice {
+                    h,
+                    a: usize::from(self.byte()),
+                    b: usize::from(self.byte()),
+                },
+                6 | 7 => MOp::Drop { h },
+                8 => MOp::Dig {
+                    h,
+                    k: usize::from(self.byte()),
+                },
+                9 => match h % 3 {
+                    0 => MOp::Send {
+                        count: h % 5,
+                        back: h & 8 == 8,
+                    },
+                    1 => MOp::Join,
+                    _ => MOp::TrimThread,
+                },
+                10 => MOp::Trim {
+                    kind: multi::KINDS[h % multi::KINDS.len()],
+                },
+                _ => MOp::Stream {
+                    docs: 1 + h % 5,
+                    size: usize::from(self.byte() % 8),
+                    keep_latest: h & 8 == 8,
+                    trim: h & 16 == 16,
+                    link: h & 32 == 32,
+                },
+            });
+        }
+        (ops, hand_back)
+    }
+
     fn program(&mut self, n: usize, l_max: usize) -> Vec<Op> {
         let mut ops = Vec::new();
         while !self.is_empty() && ops.len() < 64 {
@@ -130,7 +204,15 @@ fn go<T: common::program::Arena<L>, L: arena_arc::IndexType, const N: usize>(
 
 fuzz_target!(|data: &[u8]| {
     let mut bytes = Bytes(data);
-    match bytes.byte() % 12 {
+    let selector = bytes.byte();
+    // Several node types linking to each other in per-thread arenas.
+    #[cfg(feature = "derive")]
+    if selector % 16 >= 12 {
+        let (ops, hand_back) = bytes.multi_program();
+        multi::run(&ops, hand_back);
+        return;
+    }
+    match selector % 12 {
         0 => go::<Tracked, u32, 1>(&mut bytes),
         1 => go::<Tracked, u8, 2>(&mut bytes),
         2 => go::<Tracked, u16, 3>(&mut bytes),

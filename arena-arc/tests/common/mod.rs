@@ -10,6 +10,8 @@
 
 pub mod counting;
 pub mod elems;
+#[cfg(feature = "derive")]
+pub mod multi;
 pub mod program;
 
 use std::sync::{Mutex, MutexGuard, Once};
