@@ -10,10 +10,12 @@ pub(crate) use self::thread::{
     close_open_generation, free_kept_chunks, keep_chunk, open_generation, register, take_kept_chunk,
 };
 
-/// [`trim_thread`] for the allocator, which may be built without `std`.
+/// What the allocator does when the thread's open generation has no handle
+/// left (a stream of documents): [`trim_thread`], but the chunks kept for
+/// reuse stay kept, for the next document. Nothing without `std`.
 pub(crate) fn trim_thread_arenas() {
     #[cfg(feature = "std")]
-    trim_thread();
+    thread::trim_arenas();
 }
 
 #[cfg(not(feature = "std"))]
@@ -75,6 +77,9 @@ mod thread {
         /// The thread's number among all threads that ever opened a generation
         /// (0 until it first does).
         id: Cell<u64>,
+        /// Set while [`trim_arenas`] runs: the arenas' trims keep their kept
+        /// chunks.
+        trimming_arenas: Cell<bool>,
     }
 
     /// The last number given to a thread's clock.
@@ -102,6 +107,7 @@ mod thread {
                 arenas: RefCell::new(Vec::new()),
                 kept: RefCell::new(Vec::new()),
                 id: Cell::new(0),
+                trimming_arenas: Cell::new(false),
             }
         };
     }
@@ -176,6 +182,9 @@ mod thread {
     /// Frees the kept chunks that the allocator with counters `live` made (its
     /// `trim`).
     pub(crate) fn free_kept_chunks(live: &Arc<Live>) {
+        if CLOCK.try_with(|clock| clock.trimming_arenas.get()) == Ok(true) {
+            return;
+        }
         let freed: Vec<RawChunk> = CLOCK
             .try_with(|clock| match clock.kept.try_borrow_mut() {
                 Ok(mut kept) => {
@@ -197,6 +206,30 @@ mod thread {
             // SAFETY: taken out of the clock, which owned it; its elements were
             // dropped.
             unsafe { chunk.deallocate() };
+        }
+    }
+
+    /// Closes the open generation and trims every registered arena, keeping
+    /// the chunks kept for reuse (an arena's `trim` frees its own kept chunks
+    /// otherwise).
+    pub(crate) fn trim_arenas() {
+        close_open_generation();
+        let arenas = CLOCK
+            .try_with(|clock| clock.arenas.borrow().clone())
+            .unwrap_or_default();
+        let was = CLOCK.try_with(|clock| clock.trimming_arenas.replace(true));
+        /// Restores the flag even if a trim's drops panic.
+        struct Restore(Option<bool>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                if let Some(was) = self.0 {
+                    let _ = CLOCK.try_with(|clock| clock.trimming_arenas.set(was));
+                }
+            }
+        }
+        let _restore = Restore(was.ok());
+        for trim in arenas {
+            trim();
         }
     }
 
@@ -241,13 +274,7 @@ mod thread {
     /// assert_eq!(Node::arena_stats().chunks_alive, 0);
     /// ```
     pub fn trim_thread() {
-        close_open_generation();
-        let arenas = CLOCK
-            .try_with(|clock| clock.arenas.borrow().clone())
-            .unwrap_or_default();
-        for trim in arenas {
-            trim();
-        }
+        trim_arenas();
         // The last arena's trim may have freed the generation after the
         // other arenas freed the chunks they had kept: free what is kept now.
         let kept = CLOCK

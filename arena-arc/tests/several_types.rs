@@ -351,6 +351,9 @@ fn stream_heap(docs: usize, keep_latest: bool, trim_each: bool) -> (isize, isize
     let (first, last) = counting::join(counting::spawn_with_locals(move || {
         let mut previous = None;
         let mut first = 0;
+        let mut made_after_warm_up = 0;
+        let chunks_made =
+            || Value::arena_stats().chunks_created + Member::arena_stats().chunks_created;
         for i in 0..docs {
             let depth = if cfg!(miri) { 3 } else { 5 };
             let doc = Value::alloc_value(document(i as u32 * 2 + 3, depth, 4));
@@ -366,6 +369,14 @@ fn stream_heap(docs: usize, keep_latest: bool, trim_each: bool) -> (isize, isize
             if i == 0 {
                 first = Snapshot::now().live_bytes - start.live_bytes;
             }
+            if i == 2 {
+                made_after_warm_up = chunks_made();
+            }
+        }
+        if !keep_latest {
+            // Each document's chunks were reused for the next: no chunk made
+            // after the third document.
+            assert_eq!(chunks_made(), made_after_warm_up, "{docs} documents");
         }
         drop(previous);
         (first, Snapshot::now().live_bytes - start.live_bytes)
