@@ -50,8 +50,11 @@
 //!    handle keeps A's count, hence `alive`, above zero until the clone is
 //!    done.
 //! 5. **Closing.** The open generation is closed when an arena of the
-//!    thread retires a chunk of it (the chunk is full, `trim`, a dedicated
-//!    request, the arena's end), at `trim_thread()`, when its every chunk has
+//!    thread retires a chunk of it (a chunk is full and the generation holds
+//!    [`GENERATION_CHUNKS`] already, `trim`, a dedicated request, the
+//!    arena's end); a full chunk of a smaller generation is *parked* instead
+//!    (left unsettled, settled when the generation closes) and its arena
+//!    takes a fresh chunk in the same generation; at `trim_thread()`, when its every chunk has
 //!    no handle left at an allocation (a stream of documents: see the
 //!    allocator's commit), and when the thread ends. The other arenas retire
 //!    their chunks of it at their next allocation. Chunks of a generation are
@@ -75,6 +78,10 @@ use crate::chunk::RawChunk;
 use crate::clock;
 use crate::sync::{AtomicUsize, Ordering};
 
+/// How many chunks a generation takes before a full chunk closes it (see
+/// [`Generation::has_room`]).
+const GENERATION_CHUNKS: usize = 8;
+
 /// The chunks of one thread's acyclic arenas that were current together
 /// (see the module docs). Reached through raw pointers from its chunks'
 /// headers and from the thread's clock; freed by whoever brings `alive` to
@@ -90,6 +97,10 @@ pub(crate) struct Generation {
     /// reached zero (which the `Release`/`Acquire` pair on `alive` orders
     /// after every push).
     chunks: UnsafeCell<Vec<RawChunk>>,
+    /// Full chunks that their arenas left while the generation stayed open
+    /// (see [`park`](Self::park)): still unsettled, settled when it closes.
+    /// Touched only by the thread that made it, while it is open.
+    parked: UnsafeCell<Vec<RawChunk>>,
     /// The number of the thread that made it (see `clock.rs`), which alone
     /// may keep its chunks for reuse once it is freed.
     owner: u64,
@@ -104,6 +115,7 @@ impl Generation {
             alive: AtomicUsize::new(1),
             closed: Cell::new(false),
             chunks: UnsafeCell::new(Vec::new()),
+            parked: UnsafeCell::new(Vec::new()),
         });
         NonNull::from(Box::leak(generation))
     }
@@ -134,6 +146,34 @@ impl Generation {
         !unsafe { generation.as_ref() }.closed.get()
     }
 
+    /// Whether the open generation may take another chunk instead of closing
+    /// when an arena fills its chunk: while it has fewer than
+    /// [`GENERATION_CHUNKS`]. Bigger generations close less often, so an
+    /// arena that allocates rarely loses its chunk's unused tail less
+    /// often; smaller ones free a tree in smaller pieces.
+    ///
+    /// # Safety
+    /// The generation is open and was made by the calling thread.
+    pub(crate) unsafe fn has_room(generation: NonNull<Generation>) -> bool {
+        // SAFETY: the caller's promise: only this thread touches `chunks`.
+        unsafe { (*generation.as_ref().chunks.get()).len() < GENERATION_CHUNKS }
+    }
+
+    /// Records that an arena left its full chunk `chunk` (its length
+    /// published, its bias and hand-outs not settled) for a fresh one in the
+    /// same open generation. The chunk stays unsettled, like every chunk of
+    /// an open generation (links into it are still given back to its
+    /// hand-out counter), and is settled when the generation closes.
+    ///
+    /// # Safety
+    /// The generation is open and was made by the calling thread; `chunk`
+    /// is one of its chunks, which its arena no longer uses and which is
+    /// parked once.
+    pub(crate) unsafe fn park(generation: NonNull<Generation>, chunk: RawChunk) {
+        // SAFETY: the caller's promise: only this thread touches `parked`.
+        unsafe { (*generation.as_ref().parked.get()).push(chunk) };
+    }
+
     /// Whether no chunk of the open generation has a handle or an open
     /// reservation left but one reservation in `ours`: the generation's
     /// values can only be reached through each other.
@@ -158,11 +198,26 @@ impl Generation {
     /// The generation is open, was made by the calling thread, and the
     /// caller owns its open reference (it has taken it from the clock).
     pub(crate) unsafe fn close(generation: NonNull<Generation>) {
-        // SAFETY: the caller's promise.
-        unsafe {
+        // SAFETY: the caller's promise: the generation is alive (we hold its
+        // open reference) and only this thread touches `closed` and
+        // `parked`.
+        let parked = unsafe {
             generation.as_ref().closed.set(true);
-            Generation::release(generation);
+            core::mem::take(&mut *generation.as_ref().parked.get())
+        };
+        for chunk in parked {
+            // SAFETY: a parked chunk is unsettled, its length published and
+            // its arena gone from it: we settle it for its arena, keeping no
+            // reference. A zero tells the generation, which our open
+            // reference keeps from being freed here: no user code runs.
+            unsafe {
+                if chunk.settle(0) == 0 {
+                    chunk.released_last();
+                }
+            }
         }
+        // SAFETY: the open reference, given up.
+        unsafe { Generation::release(generation) };
     }
 
     /// A chunk of the generation whose count was zero is counted again

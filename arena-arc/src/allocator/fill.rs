@@ -234,7 +234,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
                 dedicated: true,
             });
         }
-        self.retire_all_current();
+        self.leave_full_chunk();
         let chunk = match self.take_reusable() {
             Some(chunk) => chunk,
             None => self.new_chunk(N, BIAS)?,

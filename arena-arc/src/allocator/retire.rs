@@ -93,6 +93,36 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         Ok(layout)
     }
 
+    /// Leaves the current chunk for a fresh one: for an allocator in the
+    /// thread's generations whose chunk's open generation has room, the
+    /// chunk is parked (it stays in the generation, unsettled, see
+    /// `generation.rs`); otherwise it is retired, until there is none.
+    pub(super) fn leave_full_chunk(&self) {
+        if self.in_generations() {
+            if let Some(chunk) = self.current.get() {
+                // SAFETY: the chunk is current, so alive, and its generation
+                // (if any) alive and this thread's.
+                let open = unsafe { chunk.erase().generation() }
+                    .filter(|&g| unsafe { Generation::is_open(g) && Generation::has_room(g) });
+                if let Some(generation) = open {
+                    self.current.set(None);
+                    let cursor = self.cursor.replace(N);
+                    self.epoch.set(self.epoch.get() + 1);
+                    self.bytes_lost
+                        .set(self.bytes_lost.get() + (N - cursor) * mem::size_of::<T>());
+                    // SAFETY: we publish how far the chunk was filled and
+                    // leave it for good; it is a chunk of this open
+                    // generation, parked once.
+                    unsafe {
+                        chunk.set_len(cursor);
+                        Generation::park(generation, chunk.erase());
+                    }
+                }
+            }
+        }
+        self.retire_all_current();
+    }
+
     /// Retires the current chunk until there is none: retiring runs user
     /// code (the drops of a chunk it frees), which may allocate and install
     /// another.
