@@ -8,7 +8,7 @@ use core::ptr;
 use alloc::vec::Vec;
 
 use super::Allocator;
-use super::fill::{Failure, Reservation};
+use super::fill::Failure;
 use crate::error::AllocError;
 use crate::index::IndexType;
 use crate::links::{ArenaLinks, scan_links_of};
@@ -175,7 +175,6 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             Some(res) => res,
             None => self.reserve_slow(1)?,
         };
-        let res = self.settle_in_open_generation(res)?;
         // SAFETY: the reservation is slot `start` of `chunk`, uninitialised
         // and ours; no user code runs between the reservation and the write,
         // and in the thread's generations it is in the open one.
@@ -209,9 +208,6 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
                 .checked_reserve_slow(src.len())
                 .unwrap_or_else(|err| refuse(err)),
         };
-        let res = self
-            .settle_in_open_generation(res)
-            .unwrap_or_else(|err| refuse(err));
         // SAFETY: the reservation is `src.len()` uninitialised slots that are
         // ours; `T: Copy` makes the bitwise copy a valid `T`, and copying
         // runs no user code.
@@ -396,7 +392,6 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
             Some(res) => res,
             None => self.reserve_slow(1)?,
         };
-        let res = self.settle_in_open_generation(res)?;
         debug_assert!(
             !res.dedicated,
             "a single value never needs a dedicated chunk"
@@ -423,29 +418,7 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
     }
 }
 
-impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
-    /// For an allocator in the thread's generations, a reservation for a
-    /// value already made that [`must_leave`](Self::must_leave) its chunk
-    /// is given back and made again in the open generation.
-    #[inline(always)]
-    pub(super) fn settle_in_open_generation(
-        &self,
-        res: Reservation<T>,
-    ) -> Result<Reservation<T>, AllocError> {
-        if self.in_generations() && !res.dedicated && self.must_leave(&res) {
-            return self.reserve_again(res);
-        }
-        Ok(res)
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn reserve_again(&self, res: Reservation<T>) -> Result<Reservation<T>, AllocError> {
-        let len = res.len;
-        self.cancel(&res);
-        self.reserve_for_commit(len)
-    }
-}
+impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {}
 
 /// Reads every item of `iter` into a `Vec` that starts with room for
 /// `capacity` and grows as items come, whatever the iterator's hint. With a

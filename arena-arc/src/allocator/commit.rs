@@ -88,18 +88,16 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
 
     /// Whether a fill that read `epoch` before its `init` ran must move its
     /// elements before committing them: `init` made a newer chunk current,
-    /// or retired the reservation's chunk (the epoch moved), or, in the
-    /// thread's generations, closed the reservation's generation or left it
-    /// with no handle at all (see [`must_leave`](Self::must_leave)).
+    /// or retired or parked the reservation's chunk (the epoch moved), or,
+    /// in the thread's generations, closed the reservation's generation.
     #[inline(always)]
     pub(super) fn overtaken(&self, res: &Reservation<T>, epoch: usize) -> bool {
-        epoch != self.epoch.get()
-            || (self.in_generations() && !res.dedicated && self.must_leave(res))
+        epoch != self.epoch.get() || self.in_closed_generation(res)
     }
 
     /// For an allocator in the thread's generations: whether the values for
-    /// reservation `res` (not dedicated, in the current chunk) must go
-    /// elsewhere. They must when the chunk's generation was closed (they
+    /// a reservation at slot `start` of `chunk` (not dedicated, in the
+    /// current chunk, just made: nothing written yet) must go elsewhere. They must when the chunk's generation was closed (they
     /// could link into a newer one), and when the open generation has no
     /// handle left but this reservation's while it holds earlier values: a
     /// stream of documents, whose dropped root is still in the open
@@ -111,9 +109,14 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// The check costs a load of the chunk's count per allocation; the walk
     /// over the generation's chunks runs only when this chunk has no other
     /// handle.
+    ///
+    /// Takes the reservation's chunk and start rather than the reservation:
+    /// a reference would keep the reservation in memory, and copying it
+    /// from there into the fill's guard stalled the store forwarding (W3
+    /// took twice as long).
     #[inline(always)]
-    pub(super) fn must_leave(&self, res: &Reservation<T>) -> bool {
-        let chunk = res.chunk.erase();
+    pub(super) fn must_leave(&self, chunk: Chunk<T>, start: usize) -> bool {
+        let chunk = chunk.erase();
         // SAFETY: the chunk is current for this allocator, so alive.
         let Some(generation) = (unsafe { chunk.generation() }) else {
             return false;
@@ -124,9 +127,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             return true;
         }
         // SAFETY: the chunk is current for this allocator, on this thread.
-        res.start > 0
-            && unsafe { chunk.counted() } == 1
-            && self.close_if_unreachable(generation, chunk)
+        start > 0 && unsafe { chunk.counted() } == 1 && self.close_if_unreachable(generation, chunk)
     }
 
     /// [`must_leave`](Self::must_leave)'s rare part: if no chunk of the open
@@ -155,23 +156,5 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         // generation (if any) alive and this thread's.
         unsafe { res.chunk.erase().generation() }
             .is_some_and(|g| !unsafe { Generation::is_open(g) })
-    }
-
-    /// Retires the current chunk if it belongs to a closed generation: the
-    /// lazy half of closing a generation (see `generation.rs`).
-    #[inline]
-    pub(super) fn leave_closed_generation(&self) {
-        if !self.in_generations() {
-            return;
-        }
-        let Some(chunk) = self.current.get() else {
-            return;
-        };
-        // SAFETY: the chunk is current, so alive, and its generation (if
-        // any) alive and this thread's.
-        if unsafe { chunk.erase().generation() }.is_some_and(|g| !unsafe { Generation::is_open(g) })
-        {
-            self.retire_all_current();
-        }
     }
 }

@@ -9,6 +9,7 @@ use super::retire::Uninstalled;
 use crate::chunk::BIAS;
 use crate::chunk::Chunk;
 use crate::error::AllocError;
+use crate::generation::Generation;
 use crate::index::IndexType;
 use crate::slice::ArcSlice;
 
@@ -45,12 +46,6 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             Some(res) => res,
             None => self.checked_reserve_slow(len).map_err(Failure::Alloc)?,
         };
-        // In the thread's generations, a first value after a dropped
-        // document goes to a fresh generation (see `must_leave`): checked
-        // before `init` runs, while the reservation is the only thing new.
-        let res = self
-            .settle_in_open_generation(res)
-            .map_err(Failure::Alloc)?;
         // The reservation is in the allocator's newest chunk; if `init`
         // starts a newer one, the epoch moves on. (Read here rather than
         // kept in the reservation, which the fast path keeps small.)
@@ -94,7 +89,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         debug_assert_eq!(from.written, len);
         // May run user code (a reused chunk's drops); if it panics or fails,
         // `from` drops the elements and gives its reservation back.
-        let to = self.reserve_for_commit(len)?;
+        let to = self.reserve(len)?;
         // SAFETY: `from`'s `len` slots are initialised and owned by no handle;
         // `to`'s are reserved for us, uninitialised, and in another place
         // (a reservation is never handed out twice). Nothing between the
@@ -143,23 +138,6 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         }
     }
 
-    /// [`reserve`](Self::reserve) for values that are already made and will
-    /// be committed with no user code in between: for an allocator in the
-    /// thread's generations, the reservation is in a chunk of the open
-    /// generation (a current chunk of a closed one is retired first).
-    pub(super) fn reserve_for_commit(&self, len: usize) -> Result<Reservation<T>, AllocError> {
-        loop {
-            self.leave_closed_generation();
-            let res = self.reserve(len)?;
-            if !self.in_closed_generation(&res) {
-                return Ok(res);
-            }
-            // User code in the slow path closed the generation of the chunk
-            // it installed: give the slots back and go again.
-            self.cancel(&res);
-        }
-    }
-
     /// [`reserve_in_current`](Self::reserve_in_current) after the length
     /// check.
     #[inline]
@@ -189,12 +167,37 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         // SAFETY: the chunk is current for this allocator, which is on this
         // thread (it is not `Sync`).
         unsafe { chunk.set_handed(chunk.handed() + 1) };
+        // In the thread's generations, the slots must be in the open
+        // generation, and a first value after a dropped document goes to a
+        // fresh one (see `must_leave`): checked while the reservation is the
+        // only thing new. Out of the way, the slow path takes over. (Checked
+        // on the chunk and the start, not on a reservation: a reservation in
+        // memory, copied into the fill's guard, stalled the store forwarding
+        // and doubled W3.)
+        if self.in_generations() && self.must_leave(chunk, cursor) {
+            return self.abandon(chunk, cursor, len);
+        }
         Some(Reservation {
             chunk,
             start: cursor,
             len,
             dedicated: false,
         })
+    }
+
+    /// Gives back the slots `start..start + len` of `chunk` that
+    /// [`reserve_in_current`](Self::reserve_in_current) just reserved and
+    /// must not use, so that its caller takes the slow path.
+    #[cold]
+    #[inline(never)]
+    fn abandon(&self, chunk: Chunk<T>, start: usize, len: usize) -> Option<Reservation<T>> {
+        self.cancel(&Reservation {
+            chunk,
+            start,
+            len,
+            dedicated: false,
+        });
+        None
     }
 
     #[cold]
@@ -254,6 +257,18 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         // SAFETY: the chunk is now current for this allocator, on this thread.
         unsafe { chunk.set_handed(1) };
         self.epoch.set(self.epoch.get() + 1);
+        if self.in_generations() {
+            // SAFETY: the chunk is current, so alive, and its generation (if
+            // any) alive and this thread's.
+            let generation = unsafe { chunk.erase().generation() };
+            // SAFETY: as above.
+            if generation.is_some_and(|g| !unsafe { Generation::is_open(g) }) {
+                // User code in `retire_all_current` closed the generation the
+                // chunk was made in: give the slots back and go again.
+                self.abandon(chunk, 0, len);
+                return self.reserve_slow(len);
+            }
+        }
         Ok(Reservation {
             chunk,
             start: 0,
