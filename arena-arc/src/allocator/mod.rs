@@ -388,23 +388,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// assert_eq!(arena.stats().chunks_alive, 0);
     /// ```
     pub fn trim(&self) {
-        self.retire_all_current();
-        if self.in_generations() {
-            // Chunks of freed generations that the thread kept for reuse.
-            if let Some(live) = self.live.get() {
-                crate::clock::free_kept_chunks(live);
-            }
-        }
-        // Freeing one chunk drops its elements, whose handles may leave
-        // another retired chunk with only our reference: go again until a
-        // pass frees nothing (at most once per retired chunk).
-        for _ in 0..=RETIRED {
-            let retired = self.retired.get();
-            if !retired.iter().flatten().any(|chunk| chunk.is_unique()) {
-                break;
-            }
-            self.release_unused_retired();
-        }
+        self.retiring().trim(self.live.get(), self.in_generations());
     }
 
     /// A snapshot of what the allocator holds; see [`ArenaStats`].

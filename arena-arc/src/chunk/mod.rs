@@ -142,7 +142,10 @@ pub(crate) fn layout<T>(capacity: usize) -> Option<Layout> {
 }
 
 /// A pointer to a chunk of `T`s. Copying it does not touch the count: the
-/// owner of each reference decides when to release it.
+/// owner of each reference decides when to release it. `repr(transparent)`,
+/// like [`RawChunk`]: the two (and `Option`s and arrays of them) have the
+/// same layout, which the allocator's type-erased retiring relies on.
+#[repr(transparent)]
 pub(crate) struct Chunk<T> {
     header: NonNull<Header>,
     _elems: PhantomData<*mut T>,
@@ -337,20 +340,6 @@ impl<T> Chunk<T> {
         RawChunk(self.header)
     }
 
-    /// Gives up the allocator's bias, keeping one reference of the allocator
-    /// and one per handle out of `handed` that is still alive. Returns the
-    /// new count; when it is 1, the allocator holds the only reference and
-    /// every use of the elements by other threads happened before.
-    ///
-    /// # Safety
-    /// The chunk is current for the calling allocator, which has handed out
-    /// `handed` references (each counted nowhere else) and has published
-    /// `len` with [`Chunk::set_len`].
-    pub(crate) unsafe fn settle(self) -> usize {
-        // SAFETY: the caller's promise.
-        unsafe { self.erase().settle(1) }
-    }
-
     /// The references handed out from the chunk and not yet settled.
     ///
     /// # Safety
@@ -393,7 +382,7 @@ impl<T> Chunk<T> {
     /// Whether the caller's reference is the only one left. When it returns
     /// `true`, every other holder's use happened before this call.
     pub(crate) fn is_unique(self) -> bool {
-        self.refs().load(Ordering::Acquire) == 1
+        self.erase().is_unique()
     }
 
     /// Drops the chunk's elements and makes it current again, with the bias

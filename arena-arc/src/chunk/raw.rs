@@ -18,6 +18,7 @@ use crate::sync::{Arc, AtomicUsize, Ordering};
 /// for every element type. What depends on `T` is in the header
 /// ([`Header::drop_elems`] and [`Header::layout`]).
 #[derive(Clone, Copy)]
+#[repr(transparent)]
 pub(crate) struct RawChunk(pub(crate) NonNull<Header>);
 
 impl PartialEq for RawChunk {
@@ -133,6 +134,11 @@ impl RawChunk {
         unsafe { &(*self.0.as_ptr()).refs }
     }
 
+    /// See [`Chunk::is_unique`].
+    pub(crate) fn is_unique(self) -> bool {
+        self.refs().load(Ordering::Acquire) == 1
+    }
+
     /// See [`Chunk::set_len`].
     ///
     /// # Safety
@@ -144,10 +150,16 @@ impl RawChunk {
         unsafe { (*self.0.as_ptr()).len = len };
     }
 
-    /// See [`Chunk::settle`].
+    /// Gives up the allocator's bias, keeping `keep` references of the
+    /// allocator and one per hand-out (the header's `handed`, counted
+    /// nowhere else) that is still alive. Returns the new count; when it is
+    /// `keep`, the allocator holds the only references and every use of the
+    /// elements by other threads happened before.
     ///
     /// # Safety
-    /// As for [`Chunk::settle`].
+    /// The chunk is current for an allocator of the calling thread, which
+    /// has published `len` with [`set_len`](Self::set_len) and does not use
+    /// the chunk as current afterwards.
     ///
     /// `keep` is how many references the allocator keeps: 1 for a chunk it
     /// puts in its retired list, 0 for a chunk of a generation, which it
