@@ -136,7 +136,11 @@ fn build() -> Built {
         // reference, and give it up.
         Generation::close(generation);
         for chunk in [a, b] {
-            assert_eq!(chunk.settle(), 2, "one handle and the arena's reference");
+            assert_eq!(
+                chunk.erase().settle(1),
+                2,
+                "one handle and the arena's reference"
+            );
             chunk.release();
         }
         Built {
