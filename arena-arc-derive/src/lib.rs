@@ -17,9 +17,10 @@ use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
 /// Gives a struct or an enum its own per-thread arena (`impl ArenaAlloc`),
-/// and a struct a typed builder. A type whose fields hold handles to itself
-/// (a tree node, an AST) gets an *acyclic* arena, in which its trees free
-/// themselves: see [Node types](#node-types-links-and-the-acyclic-arenas).
+/// and a struct a typed builder. Types whose fields may hold links (a tree
+/// node, the node types of an AST or a JSON document, pointing at each
+/// other) get *acyclic* arenas, in which their trees free themselves: see
+/// [Node types](#node-types-links-and-the-acyclic-arenas).
 ///
 /// ```
 /// use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc, arena};

@@ -193,7 +193,8 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// though parents and children share chunks.
     ///
     /// [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc) uses it for the
-    /// per-thread arena of a type whose fields hold handles to itself.
+    /// per-thread arena of a type whose fields may hold links (to itself or
+    /// to other derived types).
     ///
     /// # What it does, and what it costs
     ///
