@@ -206,11 +206,10 @@ macro_rules! default_field_arenas {
             #[inline]
             fn arena() -> Self::Arena {
                 std::thread_local! {
-                    static ARENA: Allocator<$elem, u32, DEFAULT_FIELD_CHUNK> =
-                        const { Allocator::new().__per_thread(trim) };
-                }
-                fn trim() {
-                    __private::trim_local(&ARENA)
+                    static ARENA: Allocator<$elem, u32, DEFAULT_FIELD_CHUNK> = const {
+                        // SAFETY: the initial value of a `thread_local!`.
+                        unsafe { Allocator::new().__per_thread() }
+                    };
                 }
                 LocalArena::new(&ARENA)
             }
@@ -242,15 +241,6 @@ pub mod __private {
     pub use core::ops::FnMut;
     pub use core::option::Option;
     pub use std::thread_local;
-
-    /// Trims this thread's instance of a per-thread allocator (the
-    /// `trim` function a generated `thread_local!` registers for
-    /// [`trim_thread`](crate::trim_thread)).
-    pub fn trim_local<T, L: IndexType, const N: usize>(
-        key: &'static std::thread::LocalKey<Allocator<T, L, N>>,
-    ) {
-        let _ = key.try_with(Allocator::trim);
-    }
 
     /// `wanted` if it fits the index type `L`, else the largest capacity
     /// that does: the default chunk capacity of a derived arena.

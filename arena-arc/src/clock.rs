@@ -7,7 +7,8 @@
 pub use self::thread::trim_thread;
 #[cfg(feature = "std")]
 pub(crate) use self::thread::{
-    close_open_generation, free_kept_chunks, keep_chunk, open_generation, register, take_kept_chunk,
+    close_open_generation, free_kept_chunks, keep_chunk, open_generation, register,
+    take_kept_chunk, unregister,
 };
 
 /// What the allocator does when the thread's open generation has no handle
@@ -26,8 +27,22 @@ pub(crate) fn open_generation() -> Option<core::ptr::NonNull<crate::generation::
 #[cfg(not(feature = "std"))]
 pub(crate) fn close_open_generation() {}
 
+/// Adds a per-thread allocator to the list [`trim_thread`] trims; nothing
+/// without `std`.
+///
+/// # Safety
+///
+/// `arena` stays valid for `trim` until [`unregister`] takes it out.
 #[cfg(not(feature = "std"))]
-pub(crate) fn register(_trim: fn()) {}
+pub(crate) unsafe fn register(
+    _arena: core::ptr::NonNull<()>,
+    _trim: unsafe fn(core::ptr::NonNull<()>),
+) {
+}
+
+/// Takes a per-thread allocator out of the list; nothing without `std`.
+#[cfg(not(feature = "std"))]
+pub(crate) fn unregister(_arena: *const ()) {}
 
 #[cfg(not(feature = "std"))]
 pub(crate) fn keep_chunk(_chunk: crate::chunk::RawChunk, _owner: u64) -> bool {
@@ -68,9 +83,8 @@ mod thread {
         /// The open generation, made when a chunk first needs one; its open
         /// reference is the clock's.
         open: Cell<Option<NonNull<Generation>>>,
-        /// How to trim each per-thread arena of the thread that has made a chunk:
-        /// each function trims its arena on the calling thread.
-        arenas: RefCell<Vec<fn()>>,
+        /// The per-thread arenas of the thread that have made a chunk.
+        arenas: RefCell<Vec<Registered>>,
         /// Chunks of generations freed on this thread, their elements dropped,
         /// kept for the arena that made them (at most [`KEPT`]).
         kept: RefCell<Vec<RawChunk>>,
@@ -80,6 +94,13 @@ mod thread {
         /// Set while [`trim_arenas`] runs: the arenas' trims keep their kept
         /// chunks.
         trimming_arenas: Cell<bool>,
+    }
+
+    /// A per-thread allocator in the clock's list: its address and its trim.
+    #[derive(Clone, Copy)]
+    struct Registered {
+        arena: NonNull<()>,
+        trim: unsafe fn(NonNull<()>),
     }
 
     /// The last number given to a thread's clock.
@@ -228,14 +249,40 @@ mod thread {
             }
         }
         let _restore = Restore(was.ok());
-        for trim in arenas {
-            trim();
+        for arena in arenas {
+            // Only an arena still registered: one dropped since the list was
+            // copied took itself out.
+            let registered = CLOCK
+                .try_with(|clock| clock.arenas.borrow().iter().any(|r| r.arena == arena.arena))
+                .unwrap_or(false);
+            if registered {
+                // SAFETY: a registered arena is live (`register`'s contract:
+                // it stays valid until `unregister`, which its destructor
+                // calls before anything else).
+                unsafe { (arena.trim)(arena.arena) };
+            }
         }
     }
 
-    /// Adds a per-thread arena to the list [`trim_thread`] trims.
-    pub(crate) fn register(trim: fn()) {
-        let _ = CLOCK.try_with(|clock| clock.arenas.borrow_mut().push(trim));
+    /// Adds a per-thread allocator to the list [`trim_thread`] trims, as
+    /// `trim(arena)`.
+    ///
+    /// # Safety
+    ///
+    /// `arena` stays valid for `trim`, on this thread, until [`unregister`]
+    /// takes it out.
+    pub(crate) unsafe fn register(arena: NonNull<()>, trim: unsafe fn(NonNull<()>)) {
+        let _ = CLOCK.try_with(|clock| clock.arenas.borrow_mut().push(Registered { arena, trim }));
+    }
+
+    /// Takes a per-thread allocator out of the list (its destructor runs).
+    pub(crate) fn unregister(arena: *const ()) {
+        let _ = CLOCK.try_with(|clock| {
+            clock
+                .arenas
+                .borrow_mut()
+                .retain(|r| r.arena.as_ptr().cast_const() != arena)
+        });
     }
 
     /// Trims every per-thread arena of the calling thread: the arenas of the

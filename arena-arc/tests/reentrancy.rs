@@ -306,3 +306,47 @@ fn reentrant_leak_3_a_second_retire_does_not_overwrite_a_chunk_made_by_a_drop() 
         });
     });
 }
+
+// ----- `trim_thread` while a per-thread arena is being destroyed ----------
+
+/// A field whose drop calls `trim_thread()`.
+struct TrimOnDrop;
+
+impl Drop for TrimOnDrop {
+    fn drop(&mut self) {
+        arena_arc::trim_thread();
+    }
+}
+
+#[derive(ArenaAlloc)]
+#[arena(chunk = 8)]
+struct Trimmer {
+    payload: Tracked,
+    #[arena(default)]
+    trim: Option<TrimOnDrop>,
+}
+
+/// At the thread's end the arena's destructor releases its current chunk,
+/// whose elements' drops call `trim_thread()`: the arena being destroyed
+/// took itself out of the thread's list first, so the trim does not reach
+/// it (it would release the same chunk again). The thread's clock is made
+/// before the arena, so that it is still there when the arena goes.
+#[test]
+fn trim_thread_from_a_drop_while_the_arena_is_destroyed() {
+    leaves_nothing("trim_thread during the arena's destruction", || {
+        arena_arc::trim_thread();
+        let values: Vec<_> = (0..3)
+            .map(|_| {
+                Trimmer::alloc_value(
+                    Trimmer::builder()
+                        .payload(next_id())
+                        .trim(Some(TrimOnDrop))
+                        .build(),
+                )
+            })
+            .collect();
+        assert!(values.iter().all(|v| v.trim.is_some()));
+        drop(values);
+        assert_eq!(Trimmer::arena_stats().chunks_alive, 1);
+    });
+}

@@ -34,16 +34,16 @@ pub fn local_arena_expr(
             #krate::__private::AllocatorFor::<#elem, #index, #chunk>::NEW
         }),
     };
-    // `__per_thread(trim)`: the allocator takes part in `trim_thread()`, and
-    // an acyclic one in the thread's generations.
+    // `__per_thread()`: the allocator takes part in `trim_thread()`, and an
+    // acyclic one in the thread's generations. Its contract (the initial
+    // value of a `thread_local!`) holds by construction. The `unsafe` block
+    // does not trip `unsafe_code` lints in the user's crate: the lint skips
+    // tokens a proc macro writes (see `links::links_impls`).
     quote! {
         {
             #krate::__private::thread_local! {
                 static ARENA: #krate::__private::Allocator<#elem, #index, #chunk> =
-                    const { #init.__per_thread(trim) };
-            }
-            fn trim() {
-                #krate::__private::trim_local(&ARENA)
+                    const { unsafe { #init.__per_thread() } };
             }
             #krate::__private::LocalArena::new(&ARENA)
         }

@@ -17,6 +17,7 @@ use core::marker::PhantomData;
 use core::mem;
 
 use crate::chunk::{BIAS, Chunk};
+use crate::clock;
 use crate::index::IndexType;
 use crate::links::{ArenaLinks, ScanLinks, scan_links};
 use crate::stats::{ArenaStats, Live};
@@ -113,13 +114,14 @@ pub struct Allocator<T, L: IndexType = u32, const N: usize = 256> {
     /// For an acyclic allocator ([`new_acyclic`](Self::new_acyclic)), scans
     /// the links of committed values; `None` for a plain one.
     links: Option<ScanLinks<T>>,
-    /// For a per-thread allocator (the `thread_local!` behind a derived
-    /// type's arena, an `arena!` or the text arena): trims this thread's
-    /// instance, for [`trim_thread`](crate::trim_thread). An acyclic
-    /// per-thread allocator's chunks also join the thread's generations (see
+    /// Whether this is a per-thread allocator (the `thread_local!` behind a
+    /// derived type's arena, an `arena!` or the text arena): it registers
+    /// its address with the thread's clock at its first chunk, for
+    /// [`trim_thread`](crate::trim_thread). An acyclic per-thread
+    /// allocator's chunks also join the thread's generations (see
     /// `generation.rs`).
-    per_thread: Option<fn()>,
-    /// Whether `per_thread` was added to the thread's list of arenas.
+    per_thread: bool,
+    /// Whether this allocator's address is in the thread's list of arenas.
     registered: Cell<bool>,
     /// Bumped whenever the current chunk changes (retired, or another made
     /// current) or a dedicated chunk is made: a fill that sees it change
@@ -175,7 +177,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             retired: Cell::new([None; RETIRED]),
             live: OnceCell::new(),
             links: None,
-            per_thread: None,
+            per_thread: false,
             registered: Cell::new(false),
             epoch: Cell::new(0),
             limit: Cell::new(None),
@@ -263,27 +265,35 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         arena
     }
 
-    /// Makes this the allocator of a `thread_local!`: `trim` trims this
-    /// thread's instance of it (through the `thread_local!`'s key). The
-    /// allocator then takes part in [`trim_thread`](crate::trim_thread), and
-    /// an acyclic one shares the thread's generations with the thread's other
-    /// acyclic per-thread arenas, so that trees of several types free
-    /// themselves (see `generation.rs`). Used by the code that
+    /// Makes this the allocator of a `thread_local!`. The allocator then
+    /// takes part in [`trim_thread`](crate::trim_thread), and an acyclic one
+    /// shares the thread's generations with the thread's other acyclic
+    /// per-thread arenas, so that trees of several types free themselves
+    /// (see `generation.rs`). Used by the code that
     /// [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc) and `arena!`
     /// generate; not public API.
     ///
-    /// An allocator that is not the one `trim` reaches only misses
-    /// `trim_thread` (the trim goes elsewhere): nothing unsound follows.
+    /// At its first chunk the allocator registers its own address with the
+    /// thread's clock, and its destructor takes it out again. (A `trim`
+    /// function per arena, registered instead, put a function pointer in
+    /// every `thread_local!`'s constant initialiser, so every derived type
+    /// compiled its thread-local machinery whether it was used or not.)
+    ///
+    /// # Safety
+    ///
+    /// The allocator must be the initial value of a `thread_local!` static:
+    /// it must never move once it has made a chunk, and it must be dropped
+    /// in place, on its thread.
     #[doc(hidden)]
-    pub const fn __per_thread(mut self, trim: fn()) -> Self {
-        self.per_thread = Some(trim);
+    pub const unsafe fn __per_thread(mut self) -> Self {
+        self.per_thread = true;
         self
     }
 
     /// Whether the allocator's chunks join the thread's generations.
     #[inline(always)]
     fn in_generations(&self) -> bool {
-        self.links.is_some() && self.per_thread.is_some()
+        self.links.is_some() && self.per_thread
     }
 
     /// Whether this allocator was made by [`new_acyclic`](Self::new_acyclic).
@@ -432,6 +442,12 @@ impl<T, L: IndexType, const N: usize> Drop for Allocator<T, L, N> {
         // allocator, whose destructor is compiled whether it is used or not).
         // (Plain `match`es and an index loop: `Option::map` or `<[_; N]>::map`
         // would each be compiled again for every element type.)
+        if self.registered.get() {
+            // First: a drop below may call `trim_thread`, which must not
+            // reach this allocator while it is being destroyed. (A plain
+            // pointer cast: nothing compiled per element type.)
+            clock::unregister((self as *const Self).cast());
+        }
         let current = match self.current.get() {
             Some(chunk) => Some((chunk.erase(), self.cursor.get())),
             None => None,

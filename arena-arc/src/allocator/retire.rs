@@ -4,6 +4,7 @@
 use core::alloc::Layout;
 use core::cell::Cell;
 use core::mem;
+use core::ptr::NonNull;
 
 use super::fill::Reservation;
 use super::{Allocator, RETIRED};
@@ -35,10 +36,13 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         join: bool,
     ) -> Chunk<T> {
         let live = self.live.get_or_init(|| Arc::new(Live::new()));
-        if let Some(trim) = self.per_thread {
-            if !self.registered.replace(true) {
-                clock::register(trim);
-            }
+        if self.per_thread && !self.registered.replace(true) {
+            // SAFETY: a per-thread allocator lives in a `thread_local!`
+            // (`__per_thread`'s contract): it stays at this address until it
+            // is dropped in place on this thread, and its destructor
+            // unregisters it first. `trim_local::<T, L, N>` is the trim of
+            // an `Allocator<T, L, N>`.
+            unsafe { clock::register(NonNull::from(self).cast(), trim_local::<T, L, N>) };
         }
         let generation = if join { clock::open_generation() } else { None };
         let kept = if join {
@@ -443,4 +447,16 @@ unsafe fn release_all(chunks: &[Option<RawChunk>]) {
             mem::forget(rest);
         }
     }
+}
+
+/// [`Allocator::trim`] on a registered per-thread allocator, for
+/// [`trim_thread`](crate::trim_thread).
+///
+/// # Safety
+///
+/// `arena` points to a live `Allocator<T, L, N>`.
+unsafe fn trim_local<T, L: IndexType, const N: usize>(arena: NonNull<()>) {
+    // SAFETY: the caller's contract; the allocator is only ever used through
+    // shared references.
+    unsafe { arena.cast::<Allocator<T, L, N>>().as_ref() }.trim();
 }

@@ -21,12 +21,10 @@ use crate::local_arena::{LocalArena, ThreadArena};
 pub const TEXT_CHUNK: usize = 4096;
 
 std::thread_local! {
-    static TEXT: Allocator<u8, u32, TEXT_CHUNK> = const { Allocator::new().__per_thread(trim) };
-}
-
-/// Trims this thread's text arena, for [`trim_thread`](crate::trim_thread).
-fn trim() {
-    crate::__private::trim_local(&TEXT)
+    static TEXT: Allocator<u8, u32, TEXT_CHUNK> = const {
+        // SAFETY: the initial value of a `thread_local!`.
+        unsafe { Allocator::new().__per_thread() }
+    };
 }
 
 /// The default text arena (feature `std`): one

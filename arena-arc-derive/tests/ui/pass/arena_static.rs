@@ -1,3 +1,7 @@
+// The `unsafe` block `arena!` writes (a per-thread allocator's hidden
+// constructor) does not trip the lint: the user's crate may forbid unsafe code.
+#![forbid(unsafe_code)]
+
 use arena_arc::arena;
 
 arena!(static BYTES: u8, 65536);
