@@ -100,7 +100,8 @@ mod thread {
     #[derive(Clone, Copy)]
     struct Registered {
         arena: NonNull<()>,
-        trim: unsafe fn(NonNull<()>),
+        /// Trims the arena; whether it gave up a chunk.
+        trim: unsafe fn(NonNull<()>) -> bool,
     }
 
     /// The last number given to a thread's clock.
@@ -249,17 +250,33 @@ mod thread {
             }
         }
         let _restore = Restore(was.ok());
-        for arena in arenas {
-            // Only an arena still registered: one dropped since the list was
-            // copied took itself out.
-            let registered = CLOCK
-                .try_with(|clock| clock.arenas.borrow().iter().any(|r| r.arena == arena.arena))
-                .unwrap_or(false);
-            if registered {
-                // SAFETY: a registered arena is live (`register`'s contract:
-                // it stays valid until `unregister`, which its destructor
-                // calls before anything else).
-                unsafe { (arena.trim)(arena.arena) };
+        // Newest first: an arena is usually first used after the arenas its
+        // elements point into (a `Member`'s keys are made before it), so its
+        // chunks' drops release handles into arenas trimmed later in the
+        // pass. Another pass while one gave up a chunk, for the other
+        // orders; a pass that gives up nothing ends it.
+        let mut passes = 0;
+        loop {
+            let mut gave_up = false;
+            for arena in arenas.iter().rev() {
+                // Only an arena still registered: one dropped since the list
+                // was copied took itself out.
+                let registered = CLOCK
+                    .try_with(|clock| clock.arenas.borrow().iter().any(|r| r.arena == arena.arena))
+                    .unwrap_or(false);
+                if registered {
+                    // SAFETY: a registered arena is live (`register`'s
+                    // contract: it stays valid until `unregister`, which its
+                    // destructor calls before anything else).
+                    gave_up |= unsafe { (arena.trim)(arena.arena) };
+                }
+            }
+            passes += 1;
+            // Each further pass follows one that freed a chunk: bounded by
+            // the chunks there are; the cap only guards against a drop that
+            // keeps allocating.
+            if !gave_up || passes > arenas.len() + 1 {
+                break;
             }
         }
     }
@@ -271,7 +288,7 @@ mod thread {
     ///
     /// `arena` stays valid for `trim`, on this thread, until [`unregister`]
     /// takes it out.
-    pub(crate) unsafe fn register(arena: NonNull<()>, trim: unsafe fn(NonNull<()>)) {
+    pub(crate) unsafe fn register(arena: NonNull<()>, trim: unsafe fn(NonNull<()>) -> bool) {
         let _ = CLOCK.try_with(|clock| clock.arenas.borrow_mut().push(Registered { arena, trim }));
     }
 
@@ -293,7 +310,10 @@ mod thread {
     /// Each arena retires its current chunk and frees every chunk no handle
     /// uses any more (see [`Allocator::trim`](crate::Allocator::trim)), and the
     /// thread's open generation is closed: a tree whose last handle is gone is
-    /// freed now rather than at the thread's next allocation or its end. Costs
+    /// freed now rather than at the thread's next allocation or its end. A
+    /// chunk freed in one arena drops handles into others (a `Member`'s key
+    /// in the text arena): the call goes round the arenas, newest first,
+    /// until a round gives up nothing, so one call frees those too. Costs
     /// the unused tails of the current chunks; the next allocations take fresh
     /// chunks.
     ///

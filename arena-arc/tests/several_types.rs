@@ -408,3 +408,30 @@ fn a_keep_latest_stream_stays_bounded_with_trim_thread_per_document() {
         "live heap {first} bytes with one document, {last} after {docs}"
     );
 }
+
+/// One `trim_thread()` frees a dropped document whose keys and strings are
+/// in the text arena: the `Member` and `Value` chunks' drops release the text
+/// chunks they held last, which the same call then frees (it trims the
+/// newest arenas first and goes round again while a round gives up a chunk).
+#[test]
+fn one_trim_thread_frees_a_document_and_its_text() {
+    let _serial = common::serial();
+    std::thread::spawn(|| {
+        let start = Snapshot::now();
+        let doc = document(1, 5, 6);
+        assert!(count(&doc) > 6 * 6 * 6 * 6);
+        assert!(arena_arc::TEXT_ARENA.stats().chunks_alive > 1);
+        drop(doc);
+        arena_arc::trim_thread();
+        for (arena, stats) in [
+            ("Value", Value::arena_stats()),
+            ("Member", Member::arena_stats()),
+            ("text", arena_arc::TEXT_ARENA.stats()),
+        ] {
+            assert_eq!(stats.chunks_alive, 0, "{arena} chunks left after one trim");
+        }
+        start.assert_all_freed("one trim_thread() after the document");
+    })
+    .join()
+    .unwrap();
+}

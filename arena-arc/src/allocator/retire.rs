@@ -319,9 +319,12 @@ impl Retiring<'_> {
 
     /// See [`Allocator::trim`]; `live` is the allocator's counters (if it
     /// made a chunk), `in_generations` whether it is in the thread's
-    /// generations.
+    /// generations. Returns whether it gave up a chunk (retired the current
+    /// one or released a retired one): the drops that follow may have left
+    /// other arenas' retired chunks unused.
     #[inline(never)]
-    pub(super) fn trim(&self, live: Option<&Arc<Live>>, in_generations: bool) {
+    pub(super) fn trim(&self, live: Option<&Arc<Live>>, in_generations: bool) -> bool {
+        let mut gave_up = self.current.get().is_some();
         self.retire_all_current();
         if in_generations {
             // Chunks of freed generations that the thread kept for reuse.
@@ -337,8 +340,10 @@ impl Retiring<'_> {
             if !retired.iter().flatten().any(|chunk| chunk.is_unique()) {
                 break;
             }
+            gave_up = true;
             self.release_unused_retired();
         }
+        gave_up
     }
 }
 
@@ -450,13 +455,16 @@ unsafe fn release_all(chunks: &[Option<RawChunk>]) {
 }
 
 /// [`Allocator::trim`] on a registered per-thread allocator, for
-/// [`trim_thread`](crate::trim_thread).
+/// [`trim_thread`](crate::trim_thread); whether it gave up a chunk.
 ///
 /// # Safety
 ///
 /// `arena` points to a live `Allocator<T, L, N>`.
-unsafe fn trim_local<T, L: IndexType, const N: usize>(arena: NonNull<()>) {
+unsafe fn trim_local<T, L: IndexType, const N: usize>(arena: NonNull<()>) -> bool {
     // SAFETY: the caller's contract; the allocator is only ever used through
     // shared references.
-    unsafe { arena.cast::<Allocator<T, L, N>>().as_ref() }.trim();
+    let arena = unsafe { arena.cast::<Allocator<T, L, N>>().as_ref() };
+    arena
+        .retiring()
+        .trim(arena.live.get(), arena.in_generations())
 }
