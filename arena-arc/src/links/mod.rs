@@ -144,6 +144,21 @@ pub unsafe trait ArenaLinks<L: IndexType = u32>: Sized {
     /// every handle to `Self` with index type `L` that `self` holds, once
     /// each. See the trait's safety section for what may be reported.
     fn visit_links(&self, links: &mut Links<Self, L>);
+
+    /// Whether a handle to `Self` may be a link that does not count: `false`
+    /// only in the impl that [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc)
+    /// writes for a type with no field that may hold links (a `Particle {
+    /// x: f32, y: f32 }`). Then a derived type's field `ArcSlice<Self>` or
+    /// `ArcSingle<Self>` is not reported (it counts, like any handle, so a
+    /// `Drop` of its holder may read or move it), and `arena!` and the
+    /// builders' field arenas give `Self` a plain arena, outside the
+    /// thread's generations (a counted link into a generation would keep
+    /// it alive). Not public API.
+    ///
+    /// Setting it to `false` in a hand-written impl is never unsound: it
+    /// only reports fewer handles.
+    #[doc(hidden)]
+    const __MAY_LINK: bool = true;
 }
 
 /// The visitor an acyclic arena passes to [`ArenaLinks::visit_links`]: it
