@@ -97,12 +97,15 @@ use crate::slice::ArcSlice;
 ///   and its chunk;
 /// - report a value it holds by value only through that value's own impl
 ///   ([`Links::nested`]);
-/// - and `Self` must not implement [`Drop`], nor may any type of yours
-///   between `Self` and a reported handle (a `Drop` could read or clone a
-///   link whose target was already dropped, since a chunk, or a generation,
-///   drops its elements in slot order). The containers above only drop their contents,
-///   which is fine. Put drop logic in a field's own type instead: such a
-///   field holds no reported handle.
+/// - and if `visit_links` may report anything, `Self` must not implement
+///   [`Drop`], nor may any type of yours between `Self` and a reported
+///   handle: a reported handle may stop counting, and a `Drop` could read
+///   or clone it after its target was dropped (a chunk, or a generation,
+///   drops its elements in slot order), or move it out and keep it past its
+///   chunk's free. The containers above only drop their contents, which is
+///   fine. Put drop logic in a field's own type instead: such a field holds
+///   no reported handle. Handles that are never reported count like any
+///   other, and a `Drop` may do what it likes with them.
 ///
 /// Reporting fewer handles than the value holds is always safe: the
 /// unreported ones keep counting, and at worst keep their chunk alive (the
