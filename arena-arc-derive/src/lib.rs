@@ -289,11 +289,13 @@ use syn::{DeriveInput, parse_macro_input};
 ///
 /// # The `Drop` rule
 ///
-/// A type whose fields hold links must not implement `Drop`. A generation
-/// drops its elements one after the other, and links within it do not
-/// count: a `Drop` of `Node` could read or clone a child that is already
-/// dropped. So `impl Drop for Node` is a compile error. When a field visibly
-/// holds handles, it is a conflict with a trait whose name says why:
+/// A type that may hold links that do not count must not implement `Drop`.
+/// A generation drops its elements one after the other, and the links
+/// within it (the ones the derive reports) do not count: a `Drop` of `Node`
+/// could read or clone a child that is already dropped, or move a link out
+/// (`mem::take`) and keep it past its chunk's free. So when a field holds
+/// handles to the type itself, `impl Drop` is a conflict with a trait whose
+/// name says why:
 ///
 /// ```compile_fail,E0119
 /// use arena_arc::{ArcSlice, ArenaAlloc};
@@ -309,7 +311,7 @@ use syn::{DeriveInput, parse_macro_input};
 /// ```
 ///
 /// ```text
-/// error[E0119]: conflicting implementations of trait `Node_holds_arena_handles_so_it_must_not_implement_Drop__put_the_drop_logic_in_a_field_type` for type `Node`
+/// error[E0119]: conflicting implementations of trait `Node_holds_links_to_itself_that_do_not_count_so_it_must_not_implement_Drop__put_the_drop_logic_in_a_field_type` for type `Node`
 ///  --> src/main.rs:4:8
 ///   |
 /// 3 | #[derive(ArenaAlloc)]
@@ -318,33 +320,75 @@ use syn::{DeriveInput, parse_macro_input};
 ///   |        ^^^^ conflicting implementation for `Node`
 /// ```
 ///
-/// When the links are inside a field the derive cannot see into (another
-/// derived type held by value), the type checker decides: `impl Drop` is an
-/// error only if that field's type does hold links, and the message names
-/// the field. A type whose such fields hold nothing (`pos: Vec3`) may
-/// implement `Drop`:
+/// For any other field, the type checker decides, and the error points at
+/// the field's type: `impl Drop` is an error only if the field may hold a
+/// link that is reported, that is, if it reaches a type with links of its
+/// own (a handle to `Node`, a derived type with links held by value, or an
+/// `Option`, `Box`, `Vec`, array or tuple of those):
 ///
 /// ```compile_fail,E0080
-/// use arena_arc::{ArcSlice, ArenaAlloc};
+/// use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc};
 ///
 /// #[derive(ArenaAlloc)]
-/// enum Value {
-///     Null,
-///     Array(ArcSlice<Value>),
+/// struct Node {
+///     children: ArcSlice<Node>,
 /// }
 ///
 /// #[derive(ArenaAlloc)]
-/// struct Wrapper {
-///     inner: Value,
+/// struct Doc {
+///     root: ArcSingle<Node>,
 /// }
 ///
-/// impl Drop for Wrapper {
+/// impl Drop for Doc {
 ///     fn drop(&mut self) {}
 /// }
 /// ```
 ///
 /// ```text
-/// error[E0080]: evaluation panicked: `Wrapper` implements Drop, and its field `inner` holds arena links (through `Value`): [...] Put the drop logic in a field's own type that holds no handle
+/// error[E0080]: evaluation panicked: `Doc` implements Drop, but its field `root` may hold links that the arena does not count (`ArcSingle<Node>` reaches a type with arena links of its own): [...] Put the drop logic in a field's own type that holds no handle
+///   --> src/main.rs:10:11
+///    |
+/// 10 |     root: ArcSingle<Node>,
+///    |           ^^^^^^^^^ evaluation of `_::_` failed here
+/// ```
+///
+/// Handles to a type with no links of its own (a derived type none of whose
+/// fields may hold links, such as `Particle` below, or a primitive) are
+/// never reported: they count like any handle, so a `Drop` may read them,
+/// clone them or move them out. Such a type gets a plain arena everywhere
+/// (its own, `arena!`, a builder's field arena), so that a counted link
+/// into it never keeps a generation alive. A field the derive cannot see
+/// into is fine too when its type holds no link (`pos: Vec3`, held by
+/// value), but a type with such a field counts as one that may hold links:
+/// handles to `Body { pos: Vec3 }` are reported, and their holder may not
+/// implement `Drop`.
+///
+/// ```
+/// use arena_arc::{ArcSlice, ArenaAlloc};
+///
+/// #[derive(ArenaAlloc)]
+/// struct Particle {
+///     x: f32,
+///     y: f32,
+/// }
+///
+/// #[derive(ArenaAlloc)]
+/// struct Frame {
+///     particles: ArcSlice<Particle>,
+/// }
+///
+/// impl Drop for Frame {
+///     fn drop(&mut self) {
+///         let moved = std::mem::take(&mut self.particles); // it counts
+///         assert_eq!(moved.len(), 2);
+///     }
+/// }
+///
+/// let frame = Frame::builder()
+///     .particles(vec![Particle { x: 0.0, y: 1.0 }, Particle { x: 2.0, y: 3.0 }])
+///     .build();
+/// drop(Frame::alloc_value(frame));
+/// arena_arc::trim_thread(); // frees the frame's generation: its Drop runs
 /// ```
 ///
 /// Put the drop logic in a field's own type instead, as `Payload` does in the

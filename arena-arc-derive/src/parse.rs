@@ -50,7 +50,10 @@ pub enum LinkKind {
     /// value, say): reported if it turns out to report links.
     Opaque,
     /// A handle to a type that may report links (`ArcSlice<Member>`,
-    /// `Option<ArcSingle<Self>>`...).
+    /// `Option<ArcSingle<Self>>`...). Whether it does is the type checker's
+    /// to say: a handle to a derived type with no links of its own
+    /// (`ArcSlice<Particle>`) is never reported, and counts (see
+    /// `LinkField::MAY_LINK` in the runtime).
     Handle,
 }
 
@@ -201,6 +204,9 @@ pub struct VariantModel {
 pub struct EnumModel {
     pub ty: TypeModel,
     pub variants: Vec<VariantModel>,
+    /// A field of some variant holds handles to the enum itself in its own
+    /// arena (see [`FieldModel::self_link`]).
+    pub self_link: bool,
 }
 
 impl EnumModel {
@@ -259,6 +265,11 @@ pub fn derive_model(input: &DeriveInput) -> syn::Result<DeriveModel> {
     let model = match &input.data {
         Data::Struct(data) => DeriveModel::Struct(struct_model(ty, &data.fields, &mut errors)),
         Data::Enum(data) => {
+            let self_link = data
+                .variants
+                .iter()
+                .flat_map(|variant| &variant.fields)
+                .any(|field| is_self_link(&field.ty, &ty));
             let variants = data
                 .variants
                 .iter()
@@ -280,7 +291,11 @@ pub fn derive_model(input: &DeriveInput) -> syn::Result<DeriveModel> {
                     }
                 })
                 .collect();
-            DeriveModel::Enum(EnumModel { ty, variants })
+            DeriveModel::Enum(EnumModel {
+                ty,
+                variants,
+                self_link,
+            })
         }
         Data::Union(_) => unreachable!("rejected above"),
     };

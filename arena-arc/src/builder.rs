@@ -255,8 +255,11 @@ pub mod __private {
 
     /// The allocator `arena!` gives a type it cannot see into:
     /// `AllocatorFor::<T, L, N>::NEW` is [`Allocator::new_acyclic`] when
-    /// `T: ArenaLinks<L>`, else [`Allocator::new`] (with [`PlainAllocator`]
-    /// in scope). It is a constant, so the `thread_local!` keeps its
+    /// `T: ArenaLinks<L>` and handles to `T` may be links (`__MAY_LINK`),
+    /// else [`Allocator::new`] (with [`PlainAllocator`] in scope). A derived
+    /// type with no links gets a plain arena: the derive never reports a
+    /// handle to it, so such a handle counts, and a counted link into a
+    /// chunk of the holder's generation would keep that generation alive. It is a constant, so the `thread_local!` keeps its
     /// `const { }` initializer.
     ///
     /// How: a path `AllocatorFor::<T, L, N>::NEW` looks for an inherent
@@ -269,9 +272,14 @@ pub mod __private {
     pub struct AllocatorFor<T, L, const N: usize>(core::marker::PhantomData<(fn() -> T, L)>);
 
     impl<T: crate::links::ArenaLinks<L>, L: IndexType, const N: usize> AllocatorFor<T, L, N> {
-        /// An acyclic allocator: `T` reports its self-links.
+        /// An acyclic allocator: `T` reports its self-links. A plain one
+        /// when handles to `T` are never reported (see above).
         #[allow(clippy::declare_interior_mutable_const)]
-        pub const NEW: Allocator<T, L, N> = Allocator::new_acyclic();
+        pub const NEW: Allocator<T, L, N> = if T::__MAY_LINK {
+            Allocator::new_acyclic()
+        } else {
+            Allocator::new()
+        };
     }
 
     /// The fallback of [`AllocatorFor`] for types that are not

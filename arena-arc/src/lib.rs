@@ -144,8 +144,10 @@
 //! freed when its last outside handle goes and the thread that built it
 //! allocates again, calls [`trim_thread`] or ends. The rules and their
 //! costs are in [`ArenaLinks`] and [`Allocator::new_acyclic`]. The derive
-//! forbids `impl Drop` for a type whose fields hold links (put drop logic in
-//! a field's type), and [`arena!`](macro@arena) of a type that reports its
+//! forbids `impl Drop` for a type whose fields may hold links that do not
+//! count (put drop logic in a field's type); handles to a type with no
+//! links of its own (`ArcSlice<Particle>`) always count, and their holder
+//! may implement `Drop`. [`arena!`](macro@arena) of a type that reports its
 //! links is acyclic too.
 //!
 //! ```

@@ -48,7 +48,7 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
             let member = &f.member;
             report_field(krate, &f.ty, quote!(self.#member))
         });
-    let opaque: Vec<(syn::Type, String)> = model
+    let checked: Vec<(syn::Type, String)> = model
         .fields
         .iter()
         .filter(|f| f.link != LinkKind::None)
@@ -59,8 +59,9 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
         ident,
         &index,
         kind,
+        model.fields.iter().any(|f| f.self_link),
         quote!(#(#reports)*),
-        &opaque,
+        &checked,
     ));
     let flavor = if kind == LinkKind::None {
         Flavor::Plain

@@ -71,7 +71,7 @@ pub fn derive_enum(model: &EnumModel) -> TokenStream {
             }
         }
     };
-    let opaque: Vec<(Type, String)> = model
+    let checked: Vec<(Type, String)> = model
         .variants
         .iter()
         .flat_map(|v| {
@@ -84,7 +84,7 @@ pub fn derive_enum(model: &EnumModel) -> TokenStream {
             })
         })
         .collect();
-    let links_impl = links_impls(krate, ident, &index, kind, body, &opaque);
+    let links_impl = links_impls(krate, ident, &index, kind, model.self_link, body, &checked);
     quote! {
         #arena_impl
 

@@ -1,14 +1,15 @@
 //! `unsafe impl ArenaLinks` and `unsafe impl LinkField` for a derived type,
-//! and the ban on `impl Drop` that they rely on when a field visibly holds
-//! handles.
+//! and the rule on `impl Drop` that they rely on.
 //!
 //! Every field that may hold links ([`LinkKind`]) is reported through the
 //! runtime's `Probe`: the type checker picks `ReportLinks` when the field's
-//! type is a `LinkField` (a handle to a type that reports links, a derived
-//! type held by value, or an `Option`, `Box`, `Vec`, array or tuple of
-//! those) and `ReportNothing` otherwise. So links to every derived type are
-//! reported, whatever the field's type is called, and the derive needs to
-//! know no other type's name.
+//! type is a `LinkField` (a handle to a derived or `ArenaLinks` type, a
+//! derived type held by value, or an `Option`, `Box`, `Vec`, array or tuple
+//! of those) and `ReportNothing` otherwise; `ReportLinks` reports only when
+//! the type's `MAY_LINK` is true, which it is not for handles to a derived
+//! type that has no field that may hold links. So links to every derived
+//! type with links are reported, whatever the field's type is called, and
+//! the derive needs to know no other type's name.
 //!
 //! # Why the generated `unsafe impl`s are sound
 //!
@@ -19,16 +20,21 @@
 //!   Handles behind references, shared owners or interior mutability are not
 //!   `LinkField`s and are never reported.
 //! - No type between `self` and a reported handle implements `Drop` (a
-//!   `Drop` could read a link whose target was already dropped): a type
-//!   whose fields visibly hold handles cannot implement `Drop` at all (the
-//!   ban below), and one with a field of a type the derive cannot see into
-//!   fails to compile if it implements `Drop` while that field's type turns
-//!   out to hold links (a constant evaluated by the type checker, see
-//!   [`drop_check`]). Derived types held by value are checked by their own
-//!   derive.
+//!   `Drop` could read, clone or move out a link that does not count, after
+//!   its target was dropped, or keep it past its chunk's free): a type with
+//!   a field that holds handles to itself cannot implement `Drop` at all
+//!   (the ban below), and any other type fails to compile if it implements
+//!   `Drop` while a field's type may report a link (a constant evaluated by
+//!   the type checker, see [`drop_check`]). The constant is the one the
+//!   field's `Probe` reads before reporting anything
+//!   (`LinkField::MAY_LINK`), so a field it lets through is never reported
+//!   and its handles count like any other: a handle to a derived type with
+//!   no links (`ArcSlice<Particle>`) may be held by a type with a `Drop`.
+//!   Derived types held by value are checked by their own derive.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{Ident, Index, Type};
 
 use crate::parse::{LinkKind, link_kind};
@@ -64,21 +70,23 @@ fn leaves(ty: &Type, place: TokenStream) -> Vec<(Type, TokenStream)> {
     }
 }
 
-/// For a type with opaque fields: a constant that fails to compile when the
-/// type implements `Drop` while one of those fields' types holds links.
-/// `fields` are the types of the fields that may hold links, and how the
-/// user names each.
+/// For a type without self-links: a constant that fails to compile when the
+/// type implements `Drop` while one of its fields' types may report a link
+/// (a handle to a type with links, a derived type with links held by value,
+/// or a container of either). `fields` are the types of the fields that may
+/// hold links, and how the user names each. Each assertion is spanned at
+/// the field's type, so the error points there.
 pub fn drop_check(krate: &TokenStream, ident: &Ident, fields: &[(Type, String)]) -> TokenStream {
     let checks = fields.iter().flat_map(|(ty, name)| {
         leaves(ty, TokenStream::new()).into_iter().map(move |(leaf, _)| {
             let message = format!(
-                "`{ident}` implements Drop, and its field `{name}` holds arena links (through `{}`): a Drop could read a link whose target is already gone. Put the drop logic in a field's own type that holds no handle",
+                "`{ident}` implements Drop, but its field `{name}` may hold links that the arena does not count (`{}` reaches a type with arena links of its own): a Drop could read or move such a link after its target was freed. Put the drop logic in a field's own type that holds no handle",
                 quote!(#leaf).to_string().replace(' ', "")
             );
-            quote! {
+            quote_spanned! {leaf.span()=>
                 ::core::assert!(
                     !(#krate::__private::ConstProbe::<#ident>::HAS_DROP
-                        && #krate::__private::ConstProbe::<#leaf>::IS_LINK_FIELD),
+                        && #krate::__private::ConstProbe::<#leaf>::MAY_LINK),
                     #message
                 );
             }
@@ -95,12 +103,15 @@ pub fn drop_check(krate: &TokenStream, ident: &Ident, fields: &[(Type, String)])
 
 /// `unsafe impl ArenaLinks<#index> for #ident` whose `visit_links` runs
 /// `reports` (from [`report_field`]), `unsafe impl LinkField` (unless the
-/// type holds nothing linked), and the `Drop` ban for a type whose fields
-/// visibly hold handles.
+/// type holds nothing linked), and the `Drop` rule: the ban for a type with
+/// a field of handles to itself (`self_link`), which are always reported,
+/// and [`drop_check`] of the fields in `checked` for any other.
 ///
 /// A type with no linked field gets an `ArenaLinks` impl that reports
-/// nothing: a hand-written one would conflict with it, rather than be
-/// silently ignored.
+/// nothing and says so (`__MAY_LINK = false`): handles to it are then never
+/// reported, always count, and its `arena!` and field arenas are plain. A
+/// hand-written impl would conflict with it, rather than be silently
+/// ignored.
 ///
 /// No `#[allow(unsafe_code)]`: the `unsafe_code` lint does not fire on
 /// tokens a derive writes with its own (call-site) spans, so a user crate
@@ -111,8 +122,9 @@ pub fn links_impls(
     ident: &Ident,
     index: &TokenStream,
     kind: LinkKind,
+    self_link: bool,
     reports: TokenStream,
-    opaque: &[(Type, String)],
+    checked: &[(Type, String)],
 ) -> TokenStream {
     if kind == LinkKind::None {
         return quote! {
@@ -120,14 +132,17 @@ pub fn links_impls(
             unsafe impl #krate::ArenaLinks<#index> for #ident {
                 #[inline]
                 fn visit_links(&self, _: &mut #krate::Links<Self, #index>) {}
+                const __MAY_LINK: bool = false;
             }
         };
     }
-    // A type that visibly holds handles cannot implement `Drop` at all; one
-    // that may hold links only through opaque fields cannot when they do.
-    let (ban, drop_check) = match kind {
-        LinkKind::Handle => (drop_ban(ident), TokenStream::new()),
-        _ => (TokenStream::new(), drop_check(krate, ident, opaque)),
+    // A type with self-links cannot implement `Drop` at all (its own
+    // handles are reported, so the constant checks would fail anyway); any
+    // other cannot when a field may report a link.
+    let drop_rule = if self_link {
+        drop_ban(ident)
+    } else {
+        drop_check(krate, ident, checked)
     };
     quote! {
         #[automatically_derived]
@@ -149,8 +164,7 @@ pub fn links_impls(
             }
         }
 
-        #ban
-        #drop_check
+        #drop_rule
     }
 }
 
@@ -158,20 +172,21 @@ pub fn links_impls(
 /// trait implemented for every `Drop` type and for `#ident`, which conflict
 /// exactly when `#ident: Drop`. The trait's name is the message: the
 /// conflict error names it ("conflicting implementations of trait
-/// `Node_holds_arena_handles_so_it_must_not_implement_Drop__put_the_drop_logic_in_a_field_type`
+/// `Node_holds_links_to_itself_that_do_not_count_so_it_must_not_implement_Drop__put_the_drop_logic_in_a_field_type`
 /// for type `Node`").
 fn drop_ban(ident: &Ident) -> TokenStream {
     let name = format_ident!(
-        "{}_holds_arena_handles_so_it_must_not_implement_Drop__put_the_drop_logic_in_a_field_type",
+        "{}_holds_links_to_itself_that_do_not_count_so_it_must_not_implement_Drop__put_the_drop_logic_in_a_field_type",
         ident
     );
     // Spanned at the type's name, so that the conflict points there.
     let for_the_type = quote_spanned!(ident.span()=> impl #name for #ident {});
     quote! {
-        /// A value of this type may hold handles into its own generation of
-        /// chunks that do not count (see `ArenaLinks`); a `Drop` of it could
-        /// read one after its target was dropped. Put drop logic in a
-        /// field's own type.
+        /// A value of this type holds handles to its own type that the
+        /// arena stops counting when they point into the value's own chunk
+        /// or generation (see `ArenaLinks`); a `Drop` of it could read one
+        /// after its target was dropped, or move it out and keep it past its
+        /// chunk's free. Put drop logic in a field's own type.
         #[allow(non_camel_case_types)]
         trait #name {}
         #[allow(drop_bounds, clippy::drop_bounds)]

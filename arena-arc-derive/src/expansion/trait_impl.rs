@@ -1,6 +1,6 @@
-//! `impl ArenaAlloc for T`: a thread-local allocator inside `arena()`; and,
-//! for a type whose values hold handles to itself, `impl ArenaLinks` and
-//! the ban on `impl Drop`.
+//! `impl ArenaAlloc for T`: a thread-local allocator inside `arena()`, plain
+//! or acyclic. (`impl ArenaLinks` and the rule on `impl Drop` are in
+//! `links.rs`.)
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};

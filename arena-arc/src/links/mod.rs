@@ -97,12 +97,15 @@ use crate::slice::ArcSlice;
 ///   and its chunk;
 /// - report a value it holds by value only through that value's own impl
 ///   ([`Links::nested`]);
-/// - and `Self` must not implement [`Drop`], nor may any type of yours
-///   between `Self` and a reported handle (a `Drop` could read or clone a
-///   link whose target was already dropped, since a chunk, or a generation,
-///   drops its elements in slot order). The containers above only drop their contents,
-///   which is fine. Put drop logic in a field's own type instead: such a
-///   field holds no reported handle.
+/// - and if `visit_links` may report anything, `Self` must not implement
+///   [`Drop`], nor may any type of yours between `Self` and a reported
+///   handle: a reported handle may stop counting, and a `Drop` could read
+///   or clone it after its target was dropped (a chunk, or a generation,
+///   drops its elements in slot order), or move it out and keep it past its
+///   chunk's free. The containers above only drop their contents, which is
+///   fine. Put drop logic in a field's own type instead: such a field holds
+///   no reported handle. Handles that are never reported count like any
+///   other, and a `Drop` may do what it likes with them.
 ///
 /// Reporting fewer handles than the value holds is always safe: the
 /// unreported ones keep counting, and at worst keep their chunk alive (the
@@ -144,6 +147,21 @@ pub unsafe trait ArenaLinks<L: IndexType = u32>: Sized {
     /// every handle to `Self` with index type `L` that `self` holds, once
     /// each. See the trait's safety section for what may be reported.
     fn visit_links(&self, links: &mut Links<Self, L>);
+
+    /// Whether a handle to `Self` may be a link that does not count: `false`
+    /// only in the impl that [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc)
+    /// writes for a type with no field that may hold links (a `Particle {
+    /// x: f32, y: f32 }`). Then a derived type's field `ArcSlice<Self>` or
+    /// `ArcSingle<Self>` is not reported (it counts, like any handle, so a
+    /// `Drop` of its holder may read or move it), and `arena!` and the
+    /// builders' field arenas give `Self` a plain arena, outside the
+    /// thread's generations (a counted link into a generation would keep
+    /// it alive). Not public API.
+    ///
+    /// Setting it to `false` in a hand-written impl is never unsound: it
+    /// only reports fewer handles.
+    #[doc(hidden)]
+    const __MAY_LINK: bool = true;
 }
 
 /// The visitor an acyclic arena passes to [`ArenaLinks::visit_links`]: it

@@ -20,32 +20,53 @@ use crate::slice::ArcSlice;
 ///
 /// # Safety
 /// As for [`ArenaLinks`]: `report_links` reports only handles that `self`
-/// owns by value, each once, the same every time.
+/// owns by value, each once, the same every time. And when
+/// [`MAY_LINK`](Self::MAY_LINK) is `false` it reports nothing at all: the
+/// derive lets a type implement `Drop` on the strength of that constant
+/// (see [`ConstProbe`]).
 #[doc(hidden)]
 pub unsafe trait LinkField {
+    /// Whether `report_links` may report anything: `false` for a handle to
+    /// a type that cannot hold a link ([`ArenaLinks::__MAY_LINK`]), and for
+    /// `Option`s, `Box`es, `Vec`s and arrays of such handles. A handle that
+    /// is never reported always counts, so a `Drop` of its holder is
+    /// harmless. `true` (the default) for a derived type held by value.
+    const MAY_LINK: bool = true;
+
     /// Reports the handles in `self`.
     fn report_links(&self, links: &mut Links<()>);
 }
 
-// SAFETY: reports the handle itself, once.
+// SAFETY: reports the handle itself, once, and only when `MAY_LINK`.
 unsafe impl<U: ArenaLinks<L>, L: IndexType> LinkField for ArcSlice<U, L> {
+    const MAY_LINK: bool = U::__MAY_LINK;
+
     #[inline(always)]
     fn report_links(&self, links: &mut Links<()>) {
-        links.slice(self);
+        if Self::MAY_LINK {
+            links.slice(self);
+        }
     }
 }
 
-// SAFETY: reports the handle itself, once.
+// SAFETY: reports the handle itself, once, and only when `MAY_LINK`.
 unsafe impl<U: ArenaLinks<L>, L: IndexType> LinkField for ArcSingle<U, L> {
+    const MAY_LINK: bool = U::__MAY_LINK;
+
     #[inline(always)]
     fn report_links(&self, links: &mut Links<()>) {
-        links.single(self);
+        if Self::MAY_LINK {
+            links.single(self);
+        }
     }
 }
 
 // SAFETY: an `Option` owns its contents and never hands them out by value
-// through `&self`.
+// through `&self`; it reports only through `X`, so nothing when `X` reports
+// nothing.
 unsafe impl<X: LinkField> LinkField for Option<X> {
+    const MAY_LINK: bool = X::MAY_LINK;
+
     #[inline(always)]
     fn report_links(&self, links: &mut Links<()>) {
         if let Some(x) = self {
@@ -56,6 +77,8 @@ unsafe impl<X: LinkField> LinkField for Option<X> {
 
 // SAFETY: as for `Option`.
 unsafe impl<X: LinkField + ?Sized> LinkField for Box<X> {
+    const MAY_LINK: bool = X::MAY_LINK;
+
     #[inline]
     fn report_links(&self, links: &mut Links<()>) {
         (**self).report_links(links);
@@ -64,16 +87,22 @@ unsafe impl<X: LinkField + ?Sized> LinkField for Box<X> {
 
 // SAFETY: as for `Option`: each element once.
 unsafe impl<X: LinkField> LinkField for [X] {
+    const MAY_LINK: bool = X::MAY_LINK;
+
     #[inline]
     fn report_links(&self, links: &mut Links<()>) {
-        for x in self {
-            x.report_links(links);
+        if X::MAY_LINK {
+            for x in self {
+                x.report_links(links);
+            }
         }
     }
 }
 
 // SAFETY: as for slices.
 unsafe impl<X: LinkField, const K: usize> LinkField for [X; K] {
+    const MAY_LINK: bool = X::MAY_LINK;
+
     #[inline]
     fn report_links(&self, links: &mut Links<()>) {
         self[..].report_links(links);
@@ -82,6 +111,8 @@ unsafe impl<X: LinkField, const K: usize> LinkField for [X; K] {
 
 // SAFETY: as for slices.
 unsafe impl<X: LinkField> LinkField for Vec<X> {
+    const MAY_LINK: bool = X::MAY_LINK;
+
     #[inline]
     fn report_links(&self, links: &mut Links<()>) {
         self[..].report_links(links);
@@ -114,7 +145,11 @@ pub trait ReportLinks {
 impl<X: LinkField + ?Sized> ReportLinks for Probe<'_, X> {
     #[inline(always)]
     fn __report_links(&self, links: &mut Links<()>) {
-        self.0.report_links(links);
+        // The constant the derive's `Drop` check reads: a field it let
+        // through is never reported, whatever `X`'s impl does.
+        if X::MAY_LINK {
+            self.0.report_links(links);
+        }
     }
 }
 
@@ -141,18 +176,21 @@ impl<T, L: IndexType> Links<T, L> {
 
 /// What the derive's generated constants ask of a type at compile time:
 /// `ConstProbe::<T>::HAS_DROP` (whether `T` implements [`Drop`]) and
-/// `ConstProbe::<T>::IS_LINK_FIELD` (whether `T` is a [`LinkField`]). The
-/// inherent constants apply when their bound holds; otherwise those of
-/// [`NoDrop`] and [`NotLinkField`] (`false`) do. So a derived type that
-/// implements `Drop` while a field of a type the derive cannot see into
-/// holds links fails to compile. Not public API.
+/// `ConstProbe::<T>::MAY_LINK` (whether `T` is a [`LinkField`] that may
+/// report a link: [`LinkField::MAY_LINK`]). The inherent constants apply
+/// when their bound holds; otherwise those of [`NoDrop`] and
+/// [`NotLinkField`] (`false`) do. So a derived type that implements `Drop`
+/// while a field may hold a link that does not count fails to compile, and
+/// one whose fields hold only handles that always count (`ArcSlice<U>` of a
+/// derived `U` with no links) compiles: the field's `Probe` uses the same
+/// constant, so such a field is never reported. Not public API.
 #[doc(hidden)]
 #[allow(missing_debug_implementations)]
 pub struct ConstProbe<T: ?Sized>(PhantomData<T>);
 
 impl<T: LinkField + ?Sized> ConstProbe<T> {
-    /// `T` is a [`LinkField`].
-    pub const IS_LINK_FIELD: bool = true;
+    /// `T` is a [`LinkField`]: whether it may report a link.
+    pub const MAY_LINK: bool = T::MAY_LINK;
 }
 
 #[allow(drop_bounds)]
@@ -164,8 +202,9 @@ impl<T: Drop + ?Sized> ConstProbe<T> {
 /// See [`ConstProbe`]. Not public API.
 #[doc(hidden)]
 pub trait NotLinkField {
-    /// `false`: the type is not a [`LinkField`].
-    const IS_LINK_FIELD: bool = false;
+    /// `false`: the type is not a [`LinkField`], so a field of it is never
+    /// reported.
+    const MAY_LINK: bool = false;
 }
 
 impl<T: ?Sized> NotLinkField for ConstProbe<T> {}
