@@ -79,8 +79,11 @@ use crate::clock;
 use crate::sync::{AtomicUsize, Ordering};
 
 /// How many chunks a generation takes before a full chunk closes it (see
-/// [`Generation::has_room`]).
-const GENERATION_CHUNKS: usize = 8;
+/// [`Generation::has_room`]). Each close leaves the unused tails of the
+/// thread's other arenas' current chunks behind: on the five-type AST
+/// (`benches/trees.rs`) 8 gave a peak heap of 64.2 bytes per node, 32 gives
+/// 45.6 and 128 gives 44.3 (docs/benchmarks.md).
+const GENERATION_CHUNKS: usize = 32;
 
 /// The chunks of one thread's acyclic arenas that were current together
 /// (see the module docs). Reached through raw pointers from its chunks'

@@ -227,7 +227,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// docs, "Cycles"). What that adds per allocation: a load of the
     /// reservation chunk's count and its generation's open flag, and, when
     /// the chunk has no other handle, a walk over the generation's chunks
-    /// (one per arena); a chunk of a closed generation is left for a fresh
+    /// (at most 32); a chunk of a closed generation is left for a fresh
     /// one at the next allocation (its tail is lost). Chunks of a
     /// generation are freed with it, not reused in place; the thread keeps
     /// up to 8 of them, elements dropped, for the arenas that made them.
