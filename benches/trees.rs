@@ -240,7 +240,6 @@ fn ratio(results: &[Results], r: &Results, to: &str, f: &dyn Fn(&Fields) -> f64)
 }
 
 fn ast_table(cfg: &Config, results: &[Results], md: &mut String) {
-    let n = cfg.nodes as f64;
     let total =
         |f: &Fields| (f["build"] + f["walk"] + f["drop_tree"] + f["drop_arena"]) / f["nodes"];
     writeln!(
@@ -267,7 +266,8 @@ fn ast_table(cfg: &Config, results: &[Results], md: &mut String) {
             fmt(r.med(total)),
             ratio(results, r, "Box", &total),
             ratio(results, r, "multitude", &total),
-            fmt(c["heap_peak"] / n),
+            // Per node of the tree built (the program has about `--nodes`).
+            fmt(c["heap_peak"] / c["nodes"]),
             fmt(r.med(|f| f["rss_peak"] / f["nodes"])),
             bytes(c["left_after_drop"]),
             bytes(c["left_after_end"]),
