@@ -458,8 +458,9 @@ fn main() {
         expected
             .iter()
             .map(|(d, bytes, sum)| format!(
-                "{{\"name\": \"{d}\", \"bytes\": {bytes}, \"values\": {}}}",
-                sum.values
+                "{{\"name\": \"{d}\", \"bytes\": {bytes}, \"values\": {}, \"numbers\": {}, \"strings\": {}, \
+                 \"arrays\": {}, \"objects\": {}, \"members\": {}}}",
+                sum.values, sum.numbers, sum.strings, sum.arrays, sum.objects, sum.members
             ))
             .collect::<Vec<_>>()
             .join(", "),

@@ -31,6 +31,9 @@
 //! rounds. The heap is counted (`ast/measure.rs`) in one extra run per
 //! contestant and workload, so that the counting does not slow the timed
 //! runs.
+//!
+//! Prints markdown tables and writes `target/bench-report/trees.json`
+//! (W9), which `scripts/bench-report` renders.
 
 #[path = "trees/contestants.rs"]
 mod contestants;
@@ -43,6 +46,7 @@ mod run;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::Ordering;
 
@@ -236,7 +240,6 @@ fn ratio(results: &[Results], r: &Results, to: &str, f: &dyn Fn(&Fields) -> f64)
 }
 
 fn ast_table(cfg: &Config, results: &[Results], md: &mut String) {
-    let n = cfg.nodes as f64;
     let total =
         |f: &Fields| (f["build"] + f["walk"] + f["drop_tree"] + f["drop_arena"]) / f["nodes"];
     writeln!(
@@ -263,7 +266,8 @@ fn ast_table(cfg: &Config, results: &[Results], md: &mut String) {
             fmt(r.med(total)),
             ratio(results, r, "Box", &total),
             ratio(results, r, "multitude", &total),
-            fmt(c["heap_peak"] / n),
+            // Per node of the tree built (the program has about `--nodes`).
+            fmt(c["heap_peak"] / c["nodes"]),
             fmt(r.med(|f| f["rss_peak"] / f["nodes"])),
             bytes(c["left_after_drop"]),
             bytes(c["left_after_end"]),
@@ -321,6 +325,93 @@ fn stream_table(cfg: &Config, workload: &str, results: &[Results], md: &mut Stri
     }
 }
 
+// ----- the JSON for `scripts/bench-report` ------------------------------------------
+
+fn json_list(v: Vec<f64>) -> String {
+    v.iter()
+        .map(|x| format!("{x:.4}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn json_label(e: &Entry) -> String {
+    e.label.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// The AST workload's object: per contestant, the medians in ns per node
+/// (and each run's total), the counted run's heap in bytes, the node sizes.
+fn ast_json(results: &[Results], js: &mut String) {
+    let total =
+        |f: &Fields| (f["build"] + f["walk"] + f["drop_tree"] + f["drop_arena"]) / f["nodes"];
+    writeln!(
+        js,
+        "    \"ast\": {{\"nodes\": {}, \"contestants\": [",
+        results[0].counted["nodes"]
+    )
+    .unwrap();
+    for (i, r) in results.iter().enumerate() {
+        let c = &r.counted;
+        write!(
+            js,
+            "      {{\"name\": \"{}\", \"label\": \"{}\", \"build\": {:.4}, \"walk\": {:.4}, \"drop\": {:.4}, \
+             \"total\": {:.4}, \"rss_peak_per_node\": {:.4}, \"heap_peak\": {}, \"left_after_drop\": {}, \
+             \"left_after_end\": {}, \"expr_size\": {}, \"stmt_size\": {}, \"samples\": {{\"total\": [{}]}}}}",
+            r.entry.name,
+            json_label(r.entry),
+            r.med(|f| f["build"] / f["nodes"]),
+            r.med(|f| f["walk"] / f["nodes"]),
+            r.med(|f| (f["drop_tree"] + f["drop_arena"]) / f["nodes"]),
+            r.med(total),
+            r.med(|f| f["rss_peak"] / f["nodes"]),
+            c["heap_peak"],
+            c["left_after_drop"],
+            c["left_after_end"],
+            c["expr"],
+            c["stmt"],
+            json_list(r.runs.iter().map(total).collect()),
+        )
+        .unwrap();
+        js.push_str(if i + 1 < results.len() { ",\n" } else { "\n" });
+    }
+    js.push_str("    ]}");
+}
+
+/// A stream workload's object: per contestant, the median time in ms per
+/// document (and each run's), the counted run's heap figures in bytes.
+fn stream_json(workload: &str, results: &[Results], js: &mut String) {
+    let first = &results[0].counted;
+    let per_doc = |f: &Fields| f["time"] / f["docs"] / 1e6;
+    writeln!(
+        js,
+        "    \"{workload}\": {{\"docs\": {}, \"values\": {}, \"members\": {}, \"contestants\": [",
+        first["docs"], first["values"], first["members"]
+    )
+    .unwrap();
+    for (i, r) in results.iter().enumerate() {
+        let c = &r.counted;
+        write!(
+            js,
+            "      {{\"name\": \"{}\", \"label\": \"{}\", \"time_ms\": {:.4}, \"rss_peak\": {:.0}, \"heap_peak\": {}, \
+             \"live_first\": {}, \"live_last\": {}, \"live_max\": {}, \"end\": {}, \"end_trimmed\": {}, \
+             \"samples\": {{\"time_ms\": [{}]}}}}",
+            r.entry.name,
+            json_label(r.entry),
+            r.med(per_doc),
+            r.med(|f| f["rss_peak"]),
+            c["heap_peak"],
+            c["live_first"],
+            c["live_last"],
+            c["live_max"],
+            c["end"],
+            c["end_trimmed"],
+            json_list(r.runs.iter().map(per_doc).collect()),
+        )
+        .unwrap();
+        js.push_str(if i + 1 < results.len() { ",\n" } else { "\n" });
+    }
+    js.push_str("    ]}");
+}
+
 fn main() {
     let cfg = config();
     if let Some(name) = cfg.child.clone() {
@@ -343,6 +434,22 @@ fn main() {
         if cfg.quick { " (quick)" } else { "" }
     );
     let mut md = String::new();
+    let mut js = String::new();
+    writeln!(
+        js,
+        "{{\n  \"unix_time\": {},\n  \"nodes\": {},\n  \"values\": {},\n  \"docs\": {},\n  \"rounds\": {},\n  \"quick\": {},\n  \"clock\": \"{}\",\n  \"workloads\": {{",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        cfg.nodes,
+        cfg.values,
+        cfg.docs,
+        cfg.rounds,
+        cfg.quick,
+        if cfg.cpu_clock { "cpu" } else { "wall" },
+    )
+    .unwrap();
+    let mut first_workload = true;
     for workload in &cfg.workloads {
         let these: Vec<&'static Entry> = entries
             .iter()
@@ -369,11 +476,26 @@ fn main() {
                 counted: run_child(&cfg, entry.name, workload, true),
             })
             .collect();
+        if !first_workload {
+            js.push_str(",\n");
+        }
+        first_workload = false;
         if workload == "ast" {
             ast_table(&cfg, &results, &mut md);
+            ast_json(&results, &mut js);
         } else {
             stream_table(&cfg, workload, &results, &mut md);
+            stream_json(workload, &results, &mut js);
         }
     }
     print!("{md}");
+    js.push_str("\n  }\n}\n");
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
+        .join("bench-report");
+    std::fs::create_dir_all(&dir).expect("trees: create target/bench-report");
+    let path = dir.join("trees.json");
+    std::fs::write(&path, js.replace("NaN", "null")).expect("trees: write trees.json");
+    eprintln!("wrote {}", path.display());
 }
