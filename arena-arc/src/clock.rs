@@ -36,7 +36,7 @@ pub(crate) fn close_open_generation() {}
 #[cfg(not(feature = "std"))]
 pub(crate) unsafe fn register(
     _arena: core::ptr::NonNull<()>,
-    _trim: unsafe fn(core::ptr::NonNull<()>),
+    _trim: unsafe fn(core::ptr::NonNull<()>) -> bool,
 ) {
 }
 

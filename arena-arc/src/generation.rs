@@ -112,6 +112,7 @@ pub(crate) struct Generation {
 impl Generation {
     /// Makes an open generation, with no chunk; the caller (the thread's
     /// clock) holds its open reference.
+    #[cfg_attr(not(feature = "std"), allow(dead_code))] // only the std clock uses it
     pub(crate) fn open(owner: u64) -> NonNull<Generation> {
         let generation = Box::new(Generation {
             owner,
@@ -200,6 +201,7 @@ impl Generation {
     /// # Safety
     /// The generation is open, was made by the calling thread, and the
     /// caller owns its open reference (it has taken it from the clock).
+    #[cfg_attr(not(feature = "std"), allow(dead_code))] // only the std clock uses it
     pub(crate) unsafe fn close(generation: NonNull<Generation>) {
         // SAFETY: the caller's promise: the generation is alive (we hold its
         // open reference) and only this thread touches `closed` and

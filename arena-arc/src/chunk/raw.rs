@@ -272,6 +272,7 @@ impl RawChunk {
     ///
     /// # Safety
     /// The caller owns the chunk (no handle into it is left).
+    #[cfg_attr(not(feature = "std"), allow(dead_code))] // only the std clock uses it
     pub(crate) unsafe fn fits(self, live: &Arc<Live>, layout: Layout) -> bool {
         // SAFETY: the caller's promise.
         unsafe {
@@ -283,6 +284,7 @@ impl RawChunk {
     ///
     /// # Safety
     /// The caller owns the chunk (no handle into it is left).
+    #[cfg_attr(not(feature = "std"), allow(dead_code))] // only the std clock uses it
     pub(crate) unsafe fn made_by(self, live: &Arc<Live>) -> bool {
         // SAFETY: the caller's promise.
         unsafe { Arc::ptr_eq(&(*self.0.as_ptr()).live, live) }

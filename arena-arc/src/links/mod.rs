@@ -50,8 +50,11 @@ use core::fmt;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
+// The probes serve the derive's generated code, which needs `std`.
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
 mod probe;
 
+#[cfg_attr(not(feature = "std"), allow(unused_imports))]
 pub use probe::{
     ConstProbe, LinkField, NoDrop, NotLinkField, Probe, ReportLinks, ReportNothing, report_nested,
 };
