@@ -61,7 +61,7 @@ use std::process::Command;
 use std::sync::atomic::Ordering;
 
 use contestants::{ALL, Entry};
-use measure::{heap, median};
+use measure::{fmt, heap, median};
 use run::Sample;
 
 // ----- configuration -----------------------------------------------------------
@@ -231,18 +231,6 @@ impl Results {
     }
     fn shared(&self) -> bool {
         self.runs.iter().all(|f| f["clone"] != "-1")
-    }
-}
-
-fn fmt(v: f64) -> String {
-    if v.is_nan() {
-        String::new()
-    } else if v >= 100.0 {
-        format!("{v:.0}")
-    } else if v >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
     }
 }
 

@@ -55,7 +55,7 @@ use std::process::Command;
 use std::sync::atomic::Ordering;
 
 use contestants::{ALL, Entry, Sample};
-use measure::{heap, median};
+use measure::{fmt, heap, median};
 
 // ----- configuration -----------------------------------------------------------
 
@@ -205,18 +205,6 @@ impl Results {
     }
     fn heap(&self, doc: &str) -> f64 {
         self.counted[doc]["heap_peak"]
-    }
-}
-
-fn fmt(v: f64) -> String {
-    if v.is_nan() {
-        String::new()
-    } else if v >= 100.0 {
-        format!("{v:.0}")
-    } else if v >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
     }
 }
 

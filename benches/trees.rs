@@ -51,7 +51,7 @@ use std::process::Command;
 use std::sync::atomic::Ordering;
 
 use contestants::{ALL, Entry};
-use measure::median;
+use measure::{fmt, median};
 
 const WORKLOADS: [&str; 3] = ["ast", "drop", "keep"];
 
@@ -206,18 +206,6 @@ struct Results {
 impl Results {
     fn med(&self, f: impl Fn(&Fields) -> f64) -> f64 {
         median(self.runs.iter().map(f).collect())
-    }
-}
-
-fn fmt(v: f64) -> String {
-    if v.is_nan() {
-        String::new()
-    } else if v >= 100.0 {
-        format!("{v:.0}")
-    } else if v >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
     }
 }
 

@@ -228,3 +228,17 @@ pub fn median(mut v: Vec<f64>) -> f64 {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
 }
+
+/// A time or ratio for a table: three significant figures at most, empty
+/// for NaN (a phase a contestant does not have).
+pub fn fmt(v: f64) -> String {
+    if v.is_nan() {
+        String::new()
+    } else if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
