@@ -418,8 +418,6 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
     }
 }
 
-impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {}
-
 /// Reads every item of `iter` into a `Vec` that starts with room for
 /// `capacity` and grows as items come, whatever the iterator's hint. With a
 /// claimed `exact` length, reads at most one item past it and panics if the

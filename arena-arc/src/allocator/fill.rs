@@ -9,7 +9,6 @@ use super::retire::Uninstalled;
 use crate::chunk::BIAS;
 use crate::chunk::Chunk;
 use crate::error::AllocError;
-use crate::generation::Generation;
 use crate::index::IndexType;
 use crate::slice::ArcSlice;
 
@@ -259,24 +258,19 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         // SAFETY: the chunk is now current for this allocator, on this thread.
         unsafe { chunk.set_handed(1) };
         self.epoch.set(self.epoch.get() + 1);
-        if self.in_generations() {
-            // SAFETY: the chunk is current, so alive, and its generation (if
-            // any) alive and this thread's.
-            let generation = unsafe { chunk.erase().generation() };
-            // SAFETY: as above.
-            if generation.is_some_and(|g| !unsafe { Generation::is_open(g) }) {
-                // User code in `retire_all_current` closed the generation the
-                // chunk was made in: give the slots back and go again.
-                self.abandon(chunk, 0, len);
-                return self.reserve_slow(len);
-            }
-        }
-        Ok(Reservation {
+        let res = Reservation {
             chunk,
             start: 0,
             len,
             dedicated: false,
-        })
+        };
+        if self.in_closed_generation(&res) {
+            // User code in `retire_all_current` closed the generation the
+            // chunk was made in: give the slots back and go again.
+            self.cancel(&res);
+            return self.reserve_slow(len);
+        }
+        Ok(res)
     }
 }
 

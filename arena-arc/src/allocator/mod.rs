@@ -292,7 +292,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
 
     /// Whether the allocator's chunks join the thread's generations.
     #[inline(always)]
-    pub(super) fn in_generations(&self) -> bool {
+    fn in_generations(&self) -> bool {
         self.links.is_some() && self.per_thread
     }
 
@@ -399,7 +399,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// assert_eq!(arena.stats().chunks_alive, 0);
     /// ```
     pub fn trim(&self) {
-        let _ = self.retiring().trim(self.live.get(), self.in_generations());
+        let _ = self.trim_gave_up();
     }
 
     /// A snapshot of what the allocator holds; see [`ArenaStats`].

@@ -180,6 +180,12 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         Some(chunk)
     }
 
+    /// [`trim`](Self::trim), returning whether it gave up a chunk (see
+    /// [`Retiring::trim`]): what `trim_thread` goes round the arenas on.
+    pub(super) fn trim_gave_up(&self) -> bool {
+        self.retiring().trim(self.live.get(), self.in_generations())
+    }
+
     /// Frees the retired chunks that no handle uses any more.
     pub(super) fn release_unused_retired(&self) {
         self.retiring().release_unused_retired();
@@ -463,8 +469,5 @@ unsafe fn release_all(chunks: &[Option<RawChunk>]) {
 unsafe fn trim_local<T, L: IndexType, const N: usize>(arena: NonNull<()>) -> bool {
     // SAFETY: the caller's contract; the allocator is only ever used through
     // shared references.
-    let arena = unsafe { arena.cast::<Allocator<T, L, N>>().as_ref() };
-    arena
-        .retiring()
-        .trim(arena.live.get(), arena.in_generations())
+    unsafe { arena.cast::<Allocator<T, L, N>>().as_ref() }.trim_gave_up()
 }
