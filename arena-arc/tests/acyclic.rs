@@ -10,7 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use arena_arc::{Allocator, ArcSingle, ArcSlice, ArenaLinks, Links};
 use common::counting::{self, Snapshot};
-use common::elems::{self, Elem, Tracked};
+use common::elems::{self, Elem, Ids, Tracked};
 
 /// A tree node: a tracked payload (exact drops), a child list and an
 /// optional extra link (for DAGs and chains).
@@ -53,16 +53,6 @@ unsafe impl ArenaLinks for Expr {
             }
             Expr::Call { args, .. } => links.slice(args),
         }
-    }
-}
-
-/// Makes ids in order for one test.
-struct Ids(u32);
-
-impl Ids {
-    fn next(&mut self) -> Tracked {
-        self.0 += 1;
-        Tracked::make(self.0 - 1)
     }
 }
 

@@ -12,7 +12,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc, ArenaLinks, Links, arena};
 use common::counting::{self, Snapshot};
-use common::elems::{self, Elem, Tracked};
+use common::elems::{self, Elem, Ids, Tracked};
+use common::leaves_nothing;
 
 /// A tree node: a tracked payload (exact drops), a child list in the
 /// struct's own arena (no `shared`), and an optional extra link (for DAGs
@@ -40,40 +41,6 @@ enum Expr {
         args: ArcSlice<Expr>,
     },
     Maybe(Tracked, Option<ArcSingle<Expr>>),
-}
-
-/// Makes ids in order for one test.
-struct Ids(u32);
-
-impl Ids {
-    fn next(&mut self) -> Tracked {
-        self.0 += 1;
-        Tracked::make(self.0 - 1)
-    }
-}
-
-/// Runs `build` on a fresh thread with a fresh ledger, counting what it
-/// allocates and frees until its thread-local arenas are dropped (when it
-/// ends). Then checks that each element made was dropped once and no byte
-/// is left.
-#[track_caller]
-fn leaves_nothing(what: &str, build: impl FnOnce(&mut Ids) + Send + 'static) {
-    let _serial = common::serial();
-    elems::reset();
-    let start = Snapshot::now();
-    let thread = counting::spawn_with_locals(move || {
-        let mut ids = Ids(0);
-        build(&mut ids);
-        ids.0
-    });
-    let made = counting::join(thread).unwrap();
-    elems::assert_each_dropped_once(made);
-    assert_eq!(
-        elems::made_and_dropped(),
-        (made as usize, made as usize),
-        "{what}"
-    );
-    start.assert_all_freed(what);
 }
 
 fn leaf(ids: &mut Ids) -> Node {

@@ -10,8 +10,8 @@ mod common;
 use std::cell::{Cell, RefCell};
 
 use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc, arena};
-use common::counting::{self, Snapshot};
-use common::elems::{self, Elem, Tracked};
+use common::elems::{Elem, Ids, Tracked};
+use common::leaves_nothing;
 
 /// No field that may hold links: a plain arena, and handles to it count.
 #[derive(ArenaAlloc)]
@@ -86,33 +86,6 @@ impl Drop for Shot {
         }
         SHOT_DROPS.with(|d| d.set(d.get() + 1));
     }
-}
-
-/// Makes ids in order for one test.
-struct Ids(u32);
-
-impl Ids {
-    fn next(&mut self) -> Tracked {
-        self.0 += 1;
-        Tracked::make(self.0 - 1)
-    }
-}
-
-/// Runs `build` on a fresh counted thread (its arenas included), then checks
-/// that each tracked payload made was dropped once and no byte is left.
-#[track_caller]
-fn leaves_nothing(what: &str, build: impl FnOnce(&mut Ids) + Send + 'static) {
-    let _serial = common::serial();
-    elems::reset();
-    let start = Snapshot::now();
-    let thread = counting::spawn_with_locals(move || {
-        let mut ids = Ids(0);
-        build(&mut ids);
-        ids.0
-    });
-    let made = counting::join(thread).unwrap();
-    elems::assert_each_dropped_once(made);
-    start.assert_all_freed(what);
 }
 
 fn frame(ids: &mut Ids, n: usize) -> Frame {

@@ -10,7 +10,7 @@ use std::sync::mpsc;
 
 use arena_arc::{ArcSingle, ArcSlice, ArcStr, ArenaAlloc};
 use common::counting::{self, Snapshot};
-use common::elems::{self, Elem, Tracked};
+use common::elems::{self, Elem, Ids, Tracked};
 
 // ----- the JSON model, exactly as a user writes it -----------------------
 // (Some payloads are written and never read: the tests read the shape.)
@@ -136,16 +136,6 @@ enum Ty {
     Named(Tracked),
     Ref(ArcSingle<Ty>),
     Fn(ArcSlice<Ty>, Option<ArcSingle<Ty>>),
-}
-
-/// Makes tracked ids in order.
-struct Ids(u32);
-
-impl Ids {
-    fn next(&mut self) -> Tracked {
-        self.0 += 1;
-        Tracked::make(self.0 - 1)
-    }
 }
 
 fn ty(ids: &mut Ids, depth: u32) -> Ty {

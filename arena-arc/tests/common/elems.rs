@@ -17,6 +17,18 @@ static DROPPED: AtomicUsize = AtomicUsize::new(0);
 /// One past the largest id recorded since the last reset.
 static HIGH: AtomicUsize = AtomicUsize::new(0);
 
+/// Makes the tracked payloads of one test, with ids in order from 0 (the
+/// field is how many were made).
+pub struct Ids(pub u32);
+
+impl Ids {
+    /// The next payload.
+    pub fn next(&mut self) -> Tracked {
+        self.0 += 1;
+        Tracked::make(self.0 - 1)
+    }
+}
+
 /// Forgets every record; call at the start of a program.
 pub fn reset() {
     for slot in &DROPS[..HIGH.swap(0, Ordering::SeqCst)] {

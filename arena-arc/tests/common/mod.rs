@@ -86,3 +86,27 @@ pub fn cases(default: u32, miri_default: u32) -> u32 {
     }
     if cfg!(miri) { miri_default } else { default }
 }
+
+/// Runs `build` (given the test's [`elems::Ids`]) on a fresh thread with a fresh ledger, counting what it
+/// allocates and frees until its thread-local arenas are dropped (when it
+/// ends). Then checks that each element made was dropped once and no byte
+/// is left.
+#[track_caller]
+pub fn leaves_nothing(what: &str, build: impl FnOnce(&mut elems::Ids) + Send + 'static) {
+    let _serial = serial();
+    elems::reset();
+    let start = counting::Snapshot::now();
+    let thread = counting::spawn_with_locals(move || {
+        let mut ids = elems::Ids(0);
+        build(&mut ids);
+        ids.0
+    });
+    let made = counting::join(thread).unwrap();
+    elems::assert_each_dropped_once(made);
+    assert_eq!(
+        elems::made_and_dropped(),
+        (made as usize, made as usize),
+        "{what}"
+    );
+    start.assert_all_freed(what);
+}
