@@ -92,7 +92,7 @@ pub fn link_kind(ty: &Type) -> LinkKind {
                 // Shared owners and interior mutability: never reported.
                 "Rc" | "Arc" | "Weak" | "Cell" | "RefCell" | "Mutex" | "RwLock" | "OnceCell"
                 | "OnceLock" => LinkKind::None,
-                "ArcSlice" | "ArcSingle" => match first_arg().map(link_kind) {
+                "ArcSlice" | "ArcSingle" | "ArcThin" => match first_arg().map(link_kind) {
                     Some(LinkKind::None) => LinkKind::None,
                     _ => LinkKind::Handle,
                 },

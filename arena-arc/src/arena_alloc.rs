@@ -8,6 +8,7 @@ use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
 use crate::stats::ArenaStats;
 use crate::text::ArcStr;
+use crate::thin::ArcThin;
 
 /// A type with its own arena, one per thread. Needs the `std` feature (on by
 /// default).
@@ -250,6 +251,31 @@ pub trait ArenaAlloc: Sized + 'static {
     #[inline]
     fn checked_alloc_value(value: Self) -> Result<ArcSingle<Self, Self::Index>, AllocError> {
         Self::arena().checked_alloc_value(value)
+    }
+
+    /// Moves `value` into the type's arena as an 8-byte [`ArcThin`] (see
+    /// [`Allocator::alloc_thin`](crate::Allocator::alloc_thin): the arena's
+    /// chunks must fit in 64 KiB, a compile-time check).
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArcThin, ArenaAlloc};
+    ///
+    /// #[derive(ArenaAlloc)]
+    /// enum List {
+    ///     Nil,
+    ///     Cons(u32, ArcThin<List>),
+    /// }
+    ///
+    /// let nil = List::alloc_thin(List::Nil);
+    /// let list = List::alloc_thin(List::Cons(1, nil));
+    /// assert!(matches!(&*list, List::Cons(1, rest) if matches!(**rest, List::Nil)));
+    /// assert_eq!(size_of::<List>(), 16);
+    /// # }
+    /// ```
+    #[inline]
+    fn alloc_thin(value: Self) -> ArcThin<Self> {
+        Self::arena().alloc_thin(value)
     }
 
     /// Copies `src` into the arena.

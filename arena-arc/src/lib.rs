@@ -257,6 +257,7 @@ mod slice;
 mod stats;
 mod sync;
 mod text;
+mod thin;
 #[cfg(feature = "bytes")]
 mod to_bytes;
 
@@ -288,6 +289,7 @@ pub use text::{ArcStr, NotUtf8};
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use text::{IntoArcStr, TEXT_ARENA, TEXT_CHUNK};
+pub use thin::{ArcThin, THIN_WINDOW, thin_capacity};
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(all(doctest, feature = "derive"))]

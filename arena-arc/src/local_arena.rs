@@ -11,6 +11,7 @@ use crate::links::ArenaLinks;
 use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
 use crate::stats::ArenaStats;
+use crate::thin::ArcThin;
 
 /// One [`Allocator<T, L, N>`](Allocator) per thread, behind a `Copy` handle
 /// that can live in a `static`. Needs the `std` feature (on by default): it
@@ -229,6 +230,22 @@ impl<T: 'static, L: IndexType, const N: usize> LocalArena<T, L, N> {
         self.with(|a| a.alloc_value(value))
     }
 
+    /// [`Allocator::alloc_thin`] on this thread's allocator: the value as
+    /// an 8-byte [`ArcThin`].
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::arena;
+    ///
+    /// arena!(static NUMBERS: u64, 64);
+    /// assert_eq!(*NUMBERS.alloc_thin(3), 3);
+    /// # }
+    /// ```
+    #[inline]
+    pub fn alloc_thin(&self, value: T) -> ArcThin<T> {
+        self.with(|a| a.alloc_thin(value))
+    }
+
     /// [`Allocator::checked_alloc_value`] on this thread's allocator.
     ///
     /// ```
@@ -393,6 +410,32 @@ impl<T: ArenaLinks<L> + 'static, L: IndexType, const N: usize> LocalArena<T, L, 
     pub fn checked_alloc_linked(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
         self.with(|a| a.checked_alloc_linked(value))
     }
+
+    /// [`Allocator::alloc_thin_linked`] on this thread's allocator.
+    /// [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc) uses it for
+    /// `Foo::alloc_thin` of a type with self-links.
+    ///
+    /// ```
+    /// use arena_arc::{ArcThin, ArenaLinks, Links, arena};
+    ///
+    /// struct Node(Option<ArcThin<Node>>);
+    ///
+    /// // SAFETY: the one handle is owned by value and reported once; no `Drop`.
+    /// unsafe impl ArenaLinks for Node {
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         links.visit(&self.0);
+    ///     }
+    /// }
+    ///
+    /// arena!(static NODES: Node, 64);
+    /// let leaf = NODES.alloc_thin_linked(Node(None));
+    /// let root = NODES.alloc_thin_linked(Node(Some(leaf)));
+    /// assert!(root.0.is_some());
+    /// ```
+    #[inline]
+    pub fn alloc_thin_linked(&self, value: T) -> ArcThin<T> {
+        self.with(|a| a.alloc_thin_linked(value))
+    }
 }
 
 impl<T: 'static, L: IndexType, const N: usize> Clone for LocalArena<T, L, N> {
@@ -471,6 +514,8 @@ pub trait ThreadArena<T, L: IndexType>: Copy + fmt::Debug + sealed::Sealed + 'st
     fn alloc_value(&self, value: T) -> ArcSingle<T, L>;
     /// See [`LocalArena::checked_alloc_value`].
     fn checked_alloc_value(&self, value: T) -> Result<ArcSingle<T, L>, AllocError>;
+    /// See [`LocalArena::alloc_thin`].
+    fn alloc_thin(&self, value: T) -> ArcThin<T>;
     /// See [`LocalArena::alloc_slice_copy`].
     fn alloc_slice_copy(&self, src: &[T]) -> ArcSlice<T, L>
     where
@@ -530,6 +575,10 @@ impl<T: 'static, L: IndexType, const N: usize> ThreadArena<T, L> for LocalArena<
     #[inline]
     fn checked_alloc_value(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
         LocalArena::checked_alloc_value(self, value)
+    }
+    #[inline]
+    fn alloc_thin(&self, value: T) -> ArcThin<T> {
+        LocalArena::alloc_thin(self, value)
     }
     #[inline]
     fn alloc_slice_copy(&self, src: &[T]) -> ArcSlice<T, L>

@@ -114,6 +114,10 @@ pub fn arena_alloc_impl(
             ) -> ::core::result::Result<#krate::ArcSingle<Self, #index>, #krate::AllocError> {
                 Self::arena().checked_alloc_linked(value)
             }
+            #[inline]
+            fn alloc_thin(value: Self) -> #krate::ArcThin<Self> {
+                Self::arena().alloc_thin_linked(value)
+            }
         },
         Flavor::Plain | Flavor::Probe => TokenStream::new(),
     };

@@ -10,6 +10,7 @@ mod alloc;
 mod commit;
 mod fill;
 mod retire;
+mod thin;
 
 use core::cell::{Cell, OnceCell};
 use core::fmt;
@@ -123,6 +124,10 @@ pub struct Allocator<T, L: IndexType = u32, const N: usize = 256> {
     per_thread: bool,
     /// Whether this allocator's address is in the thread's list of arenas.
     registered: Cell<bool>,
+    /// Whether the allocator has handed out an [`ArcThin`](crate::ArcThin):
+    /// from then on its regular chunks are aligned to
+    /// [`THIN_WINDOW`](crate::THIN_WINDOW) (see `thin.rs`). Never unset.
+    thin: Cell<bool>,
     /// Bumped whenever the current chunk changes (retired, or another made
     /// current) or a dedicated chunk is made: a fill that sees it change
     /// while its `init` runs was overtaken by a newer chunk (see `links.rs`).
@@ -179,6 +184,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             links: None,
             per_thread: false,
             registered: Cell::new(false),
+            thin: Cell::new(false),
             epoch: Cell::new(0),
             limit: Cell::new(None),
             chunks_created: Cell::new(0),

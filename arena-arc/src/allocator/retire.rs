@@ -7,6 +7,7 @@ use core::mem;
 use core::ptr::NonNull;
 
 use super::fill::Reservation;
+use super::thin::{is_thin_aligned, thin_layout};
 use super::{Allocator, RETIRED};
 use crate::chunk::{self, Chunk, RawChunk};
 use crate::clock;
@@ -21,7 +22,10 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// it is to be current), within the limit. For an allocator in the
     /// thread's generations it joins the open one.
     pub(super) fn new_chunk(&self, capacity: usize, refs: usize) -> Result<Chunk<T>, AllocError> {
-        let layout = self.chunk_layout(capacity)?;
+        let mut layout = self.chunk_layout(capacity)?;
+        if self.thin.get() {
+            layout = thin_layout(layout);
+        }
         Ok(self.allocate_chunk(capacity, layout, refs, self.in_generations()))
     }
 
@@ -168,9 +172,12 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     pub(super) fn take_reusable(&self) -> Option<Chunk<T>> {
         let mut retired = self.retired.get();
         // Newest first (see `retire_current`).
-        let slot = retired
-            .iter()
-            .position(|slot| slot.is_some_and(|chunk| chunk.is_unique()))?;
+        // Once thin, only a chunk aligned to the window may become current
+        // again (one retired before the first `alloc_thin` is not).
+        let thin = self.thin.get();
+        let slot = retired.iter().position(|slot| {
+            slot.is_some_and(|chunk| chunk.is_unique() && (!thin || is_thin_aligned(chunk.erase())))
+        })?;
         let chunk = retired[slot].take()?;
         self.retired.set(retired);
         self.chunks_reused.set(self.chunks_reused.get() + 1);

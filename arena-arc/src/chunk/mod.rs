@@ -175,7 +175,8 @@ impl<T> Chunk<T> {
     /// with `refs` set to `refs`, no hand-out, in `generation` (if any; the
     /// caller then makes the chunk join it).
     ///
-    /// `layout` must be `layout::<T>(capacity)`.
+    /// `layout` must be `layout::<T>(capacity)`, or that with a larger
+    /// alignment.
     pub(crate) fn allocate(
         capacity: usize,
         layout: Layout,
@@ -183,7 +184,11 @@ impl<T> Chunk<T> {
         live: &Arc<Live>,
         generation: Option<NonNull<Generation>>,
     ) -> Self {
-        debug_assert_eq!(Some(layout), self::layout::<T>(capacity));
+        debug_assert!(
+            self::layout::<T>(capacity).is_some_and(
+                |plain| plain.size() == layout.size() && plain.align() <= layout.align()
+            )
+        );
         // SAFETY: `layout` has a non-zero size: it holds at least a `Header`.
         let raw = unsafe { alloc::alloc::alloc(layout) };
         let Some(raw) = NonNull::new(raw) else {

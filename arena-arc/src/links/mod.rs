@@ -64,6 +64,7 @@ use crate::generation::Generation;
 use crate::index::IndexType;
 use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
+use crate::thin::ArcThin;
 
 /// An element type that reports the handles its values hold, so that
 /// [`Allocator::new_acyclic`](crate::Allocator::new_acyclic) can free trees
@@ -342,6 +343,30 @@ impl<T, L: IndexType> Links<T, L> {
     pub fn single<U, L2: IndexType>(&mut self, handle: &ArcSingle<U, L2>) {
         self.scan.report(handle.chunk().erase());
     }
+
+    /// Reports an [`ArcThin`] field.
+    ///
+    /// ```
+    /// use arena_arc::{ArcThin, ArenaLinks, Links};
+    ///
+    /// enum List {
+    ///     Nil,
+    ///     Cons(u32, ArcThin<List>),
+    /// }
+    ///
+    /// // SAFETY: the one handle, owned by value, reported once; no `Drop`.
+    /// unsafe impl ArenaLinks for List {
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         if let List::Cons(_, next) = self {
+    ///             links.thin(next);
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    #[inline(always)]
+    pub fn thin<U>(&mut self, handle: &ArcThin<U>) {
+        self.scan.report(handle.raw_chunk());
+    }
 }
 
 impl<T, L: IndexType> fmt::Debug for Links<T, L> {
@@ -439,6 +464,14 @@ impl<T, L: IndexType, U, L2: IndexType> Link<T, L> for ArcSlice<U, L2> {
     #[inline(always)]
     fn report(&self, links: &mut Links<T, L>) {
         links.slice(self);
+    }
+}
+
+impl<U> sealed::Sealed for ArcThin<U> {}
+impl<T, L: IndexType, U> Link<T, L> for ArcThin<U> {
+    #[inline(always)]
+    fn report(&self, links: &mut Links<T, L>) {
+        links.thin(self);
     }
 }
 

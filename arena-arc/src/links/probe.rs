@@ -11,6 +11,7 @@ use super::{ArenaLinks, Links};
 use crate::index::IndexType;
 use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
+use crate::thin::ArcThin;
 
 /// What the code [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc)
 /// generates reports for each field: the handles to types that report their
@@ -57,6 +58,18 @@ unsafe impl<U: ArenaLinks<L>, L: IndexType> LinkField for ArcSingle<U, L> {
     fn report_links(&self, links: &mut Links<()>) {
         if Self::MAY_LINK {
             links.single(self);
+        }
+    }
+}
+
+// SAFETY: reports the handle itself, once, and only when `MAY_LINK`.
+unsafe impl<U: ArenaLinks> LinkField for ArcThin<U> {
+    const MAY_LINK: bool = U::__MAY_LINK;
+
+    #[inline(always)]
+    fn report_links(&self, links: &mut Links<()>) {
+        if Self::MAY_LINK {
+            links.thin(self);
         }
     }
 }

@@ -1,0 +1,331 @@
+//! [`ArcThin`]: an 8-byte reference-counted handle to one value, for
+//! allocators whose chunks are aligned to [`THIN_WINDOW`].
+//!
+//! An [`ArcSingle`] carries its slot beside the pointer because a chunk's
+//! header cannot be found from a value's address in general. An allocator
+//! that has handed out an `ArcThin` makes every regular chunk from then on
+//! at an address aligned to [`THIN_WINDOW`] (64 KiB), with all its slots in
+//! the first `THIN_WINDOW` bytes, so the header of a value's chunk is its
+//! address rounded down to that alignment: the handle is just the pointer.
+
+use core::borrow::Borrow;
+use core::cmp::Ordering;
+use core::fmt;
+use core::hash::{Hash, Hasher};
+use core::marker::PhantomData;
+use core::num::NonZeroUsize;
+use core::ops::Deref;
+use core::ptr::NonNull;
+
+use crate::chunk::{Chunk, RawChunk, elems_offset};
+use crate::index::IndexType;
+use crate::single::ArcSingle;
+
+/// The alignment of the chunks an [`ArcThin`] points into, and the most
+/// bytes such a chunk (its header and all its slots) may take: 64 KiB.
+///
+/// An [`Allocator<T, L, N>`](crate::Allocator) can hand out `ArcThin`s only
+/// when a chunk of `N` elements fits: `128 + N * size_of::<T>() <= 65536`
+/// (checked at compile time by [`alloc_thin`](crate::Allocator::alloc_thin)).
+///
+/// ```
+/// assert_eq!(arena_arc::THIN_WINDOW, 64 * 1024);
+/// ```
+pub const THIN_WINDOW: usize = 64 * 1024;
+
+/// The chunk capacity `N` whose chunks of `T` fill a [`THIN_WINDOW`], less
+/// 64 bytes for the global allocator's own bookkeeping: the `N` to give an
+/// allocator that hands out [`ArcThin`]s.
+///
+/// Every chunk of such an allocator sits at a multiple of 64 KiB. A chunk
+/// much smaller than that leaves the rest of its window to the global
+/// allocator, which (glibc's, measured on W8) cannot use it well: with 6
+/// KiB chunks the resident memory was 2.6 times the heap in use, with
+/// chunks of this capacity 1.1 times.
+///
+/// ```
+/// use arena_arc::{Allocator, thin_capacity};
+///
+/// enum Expr {
+///     Num(i64),
+///     Add(arena_arc::ArcThin<Expr>, arena_arc::ArcThin<Expr>),
+/// }
+/// const N: usize = thin_capacity::<Expr>();
+/// assert_eq!(N, (65536 - 64 - 128) / size_of::<Expr>());
+/// let arena: Allocator<Expr, u32, N> = Allocator::new();
+/// let one = arena.alloc_thin(Expr::Num(1));
+/// assert!(matches!(*one, Expr::Num(1)));
+/// ```
+pub const fn thin_capacity<T>() -> usize {
+    let size = core::mem::size_of::<T>();
+    (THIN_WINDOW - 64 - elems_offset::<T>()) / if size == 0 { 1 } else { size }
+}
+
+/// Whether chunks of `N` elements of `T` fit in a [`THIN_WINDOW`].
+pub(crate) const fn fits_thin_window<T>(n: usize) -> bool {
+    match n.checked_mul(core::mem::size_of::<T>()) {
+        Some(bytes) => n > 0 && bytes <= THIN_WINDOW - elems_offset::<T>(),
+        None => false,
+    }
+}
+
+/// A shared, immutable `T` in an arena chunk, in 8 bytes: [`ArcSingle`]
+/// without the slot. `Option<ArcThin<T>>` is 8 bytes too.
+///
+/// Made by [`Allocator::alloc_thin`](crate::Allocator::alloc_thin) (and
+/// `Foo::alloc_thin` of a type with a derived arena). It behaves like
+/// `ArcSingle`: cloning is one `Relaxed` atomic increment, dropping one
+/// `Release` decrement, the chunk goes with its last handle, and in an
+/// acyclic arena a tree of `ArcThin` links frees itself. Comparisons,
+/// `Hash`, `Display` and `Debug` go to the value.
+///
+/// **What it costs.** The allocator's regular chunks are allocated aligned
+/// to [`THIN_WINDOW`] (64 KiB) from the first `alloc_thin` on, so a chunk
+/// must fit in that window (`128 + N * size_of::<T>() <= 65536`, a
+/// compile-time check), and should nearly fill it: give the allocator
+/// [`thin_capacity::<T>()`](thin_capacity) as its `N` (with a derived
+/// arena, `#[arena(chunk = ...)]` with that number), or the global
+/// allocator wastes the rest of each window.
+/// Use it for values that many small nodes point to, where the 8 bytes it
+/// saves per link shrink every node: a binary expression node with two
+/// `ArcThin` operands is 24 bytes where it is 40 with `ArcSingle`.
+/// `ArcSingle` stays the general handle: it converts from any one-element
+/// slice, and an `ArcThin` converts into it ([`into_single`](Self::into_single)).
+///
+/// `ArcThin<T>` is `Send` and `Sync` exactly when `T` is `Send + Sync`.
+///
+/// ```
+/// use arena_arc::{Allocator, ArcThin};
+///
+/// let arena: Allocator<String> = Allocator::new();
+/// let name: ArcThin<String> = arena.alloc_thin("x".to_string());
+/// let again = name.clone();
+/// assert!(ArcThin::ptr_eq(&name, &again));
+/// assert_eq!(format!("{name}"), "x");
+/// assert_eq!(size_of::<Option<ArcThin<String>>>(), size_of::<usize>());
+/// ```
+pub struct ArcThin<T> {
+    /// The value, in the first `THIN_WINDOW` bytes of a chunk aligned to
+    /// `THIN_WINDOW`; owns one reference to that chunk.
+    ptr: NonNull<T>,
+    _owns: PhantomData<T>,
+}
+
+// SAFETY: as for `ArcSingle` (and `Arc<T>`): shared access needs `T: Sync`,
+// dropping the last handle on another thread needs `T: Send`.
+unsafe impl<T: Send + Sync> Send for ArcThin<T> {}
+// SAFETY: as for `Send`.
+unsafe impl<T: Send + Sync> Sync for ArcThin<T> {}
+
+/// The start of the [`THIN_WINDOW`]-aligned window that holds `value`: the
+/// header of `value`'s chunk, for a chunk aligned to `THIN_WINDOW` whose
+/// first `THIN_WINDOW` bytes hold `value`. Keeps `value`'s provenance, that
+/// of the chunk's whole allocation (handles derive their pointers from
+/// `Chunk::elems`).
+#[inline(always)]
+fn window_start(value: NonNull<u8>) -> NonNull<u8> {
+    // No allocation starts at address 0, so a chunk aligned to the window
+    // is at a non-zero multiple of it; for any other address (which no
+    // handle holds) the fallback only keeps the function total.
+    value.map_addr(|addr| NonZeroUsize::new(addr.get() & !(THIN_WINDOW - 1)).unwrap_or(addr))
+}
+
+impl<T> ArcThin<T> {
+    /// Turns `single` into a thin handle, keeping its reference, if its
+    /// chunk is aligned to [`THIN_WINDOW`] and the value lies in the
+    /// window's first `THIN_WINDOW` bytes; gives it back otherwise.
+    #[inline(always)]
+    pub(crate) fn try_from_single<L: IndexType>(
+        single: ArcSingle<T, L>,
+    ) -> Result<Self, ArcSingle<T, L>> {
+        let header = single.chunk().erase().0.addr().get();
+        if single.as_ptr().addr() & !(THIN_WINDOW - 1) != header {
+            return Err(single);
+        }
+        let (ptr, _) = single.into_parts();
+        Ok(ArcThin {
+            ptr,
+            _owns: PhantomData,
+        })
+    }
+
+    /// The chunk the value is in.
+    #[inline(always)]
+    fn chunk(&self) -> Chunk<T> {
+        let header = RawChunk(window_start(self.ptr.cast()).cast());
+        // SAFETY: the handle's invariant, checked when it was made from an
+        // `ArcSingle` (`try_from_single`): the chunk of `T`s that holds the
+        // value starts at the value's window.
+        unsafe { Chunk::from_raw(header) }
+    }
+
+    /// The value, zero-copy. Same as `&*self`.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<u32> = Allocator::new();
+    /// assert_eq!(*arena.alloc_thin(5).get(), 5);
+    /// ```
+    #[inline(always)]
+    pub fn get(&self) -> &T {
+        // SAFETY: the value is initialised, lives as long as our reference
+        // to the chunk, and no one writes to it.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// Whether both handles are the same value. Two zero-sized values of
+    /// one chunk share an address and compare equal here (an `ArcThin` has
+    /// no slot to tell them apart; [`ArcSingle::ptr_eq`] has).
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcThin};
+    ///
+    /// let arena: Allocator<u8> = Allocator::new();
+    /// let a = arena.alloc_thin(1);
+    /// let b = arena.alloc_thin(1);
+    /// assert!(ArcThin::ptr_eq(&a, &a.clone()));
+    /// assert!(!ArcThin::ptr_eq(&a, &b));
+    /// ```
+    pub fn ptr_eq(this: &Self, other: &Self) -> bool {
+        this.ptr == other.ptr
+    }
+
+    /// A raw pointer to the value, valid while the handle lives.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<u8> = Allocator::new();
+    /// let a = arena.alloc_thin(4);
+    /// assert_eq!(unsafe { *a.as_ptr() }, 4);
+    /// ```
+    pub fn as_ptr(&self) -> *const T {
+        self.ptr.as_ptr()
+    }
+
+    /// The same value as an [`ArcSingle`] with index type `L`, keeping the
+    /// reference. Gives the handle back if the value's slot does not fit
+    /// `L` (only possible with `u8`: a chunk in a [`THIN_WINDOW`] has fewer
+    /// than 65,536 slots).
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcSingle};
+    ///
+    /// let arena: Allocator<u8> = Allocator::new();
+    /// let thin = arena.alloc_thin(7);
+    /// let single: ArcSingle<u8> = thin.into_single().unwrap();
+    /// assert_eq!(*single, 7);
+    /// ```
+    pub fn into_single<L: IndexType>(self) -> Result<ArcSingle<T, L>, Self> {
+        let slot = match core::mem::size_of::<T>() {
+            // Every zero-sized value is at slot 0's address; any slot of the
+            // chunk counts the same.
+            0 => 0,
+            size => {
+                (self.ptr.addr().get() - self.chunk().erase().0.addr().get() - elems_offset::<T>())
+                    / size
+            }
+        };
+        if slot >= L::MAX {
+            return Err(self);
+        }
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: the value is slot `slot` of the chunk at its window, a
+        // chunk of `T`s (the handle's invariant), and `slot` fits `L`; the
+        // handle's reference passes to the new one.
+        Ok(unsafe { ArcSingle::from_raw_parts((this.chunk(), slot, 1)) })
+    }
+
+    /// The chunk, for [`Links`](crate::Links).
+    #[inline(always)]
+    pub(crate) fn raw_chunk(&self) -> RawChunk {
+        self.chunk().erase()
+    }
+}
+
+impl<T> Drop for ArcThin<T> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the handle owns one reference, given up here; its chunk
+        // is the one at the value's window (the handle's invariant).
+        unsafe { self.chunk().release() };
+    }
+}
+
+impl<T> Clone for ArcThin<T> {
+    #[inline]
+    fn clone(&self) -> Self {
+        // SAFETY: we hold a reference, so the chunk is live.
+        unsafe { self.chunk().acquire() };
+        ArcThin {
+            ptr: self.ptr,
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T> Deref for ArcThin<T> {
+    type Target = T;
+
+    #[inline(always)]
+    fn deref(&self) -> &T {
+        self.get()
+    }
+}
+
+impl<T> AsRef<T> for ArcThin<T> {
+    fn as_ref(&self) -> &T {
+        self.get()
+    }
+}
+
+impl<T> Borrow<T> for ArcThin<T> {
+    fn borrow(&self) -> &T {
+        self.get()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for ArcThin<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.get(), f)
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for ArcThin<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.get(), f)
+    }
+}
+
+impl<T> fmt::Pointer for ArcThin<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Pointer::fmt(&self.ptr, f)
+    }
+}
+
+impl<T: Hash> Hash for ArcThin<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.get().hash(state)
+    }
+}
+
+impl<T: PartialEq> PartialEq for ArcThin<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl<T: Eq> Eq for ArcThin<T> {}
+
+impl<T: PartialOrd> PartialOrd for ArcThin<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        self.get().partial_cmp(other.get())
+    }
+}
+
+impl<T: Ord> Ord for ArcThin<T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.get().cmp(other.get())
+    }
+}

@@ -1,0 +1,298 @@
+//! `ArcThin`, the 8-byte single-value handle: its size, its contents and
+//! drops, the allocator's switch to window-aligned chunks (never reusing a
+//! chunk made before it), trees of thin links that free themselves in a
+//! hand-held acyclic arena and in a derived one, threads, limits and the
+//! conversion into `ArcSingle`.
+
+mod common;
+
+use arena_arc::{Allocator, ArcSingle, ArcSlice, ArcThin, ArenaLinks, Links, THIN_WINDOW};
+use common::counting;
+use common::elems::{self, Elem, Ids, Tracked};
+
+/// The header of a thin handle's chunk: its address rounded down to the
+/// window, which the handle relies on.
+fn window_of<T>(thin: &ArcThin<T>) -> usize {
+    thin.as_ptr() as usize & !(THIN_WINDOW - 1)
+}
+
+#[test]
+fn a_thin_handle_and_its_option_are_one_pointer() {
+    assert_eq!(size_of::<ArcThin<u64>>(), size_of::<usize>());
+    assert_eq!(size_of::<Option<ArcThin<u64>>>(), size_of::<usize>());
+    // The node the expression tree uses: a tag and two operands.
+    enum Expr {
+        _Num(i64),
+        _Add(ArcThin<Expr>, ArcThin<Expr>),
+        _Call(ArcSlice<Expr>),
+    }
+    assert_eq!(size_of::<Expr>(), 24);
+    assert_eq!(size_of::<ArcSingle<u64>>(), 16);
+}
+
+#[test]
+fn values_are_read_back_and_dropped_once_with_their_last_handle() {
+    common::leaves_nothing("thin values", |ids| {
+        let arena: Allocator<Tracked, u32, 8> = Allocator::new();
+        // 40 values over five chunks, one clone each.
+        let handles: Vec<ArcThin<Tracked>> =
+            (0..40).map(|_| arena.alloc_thin(ids.next())).collect();
+        let clones: Vec<ArcThin<Tracked>> = handles.iter().map(ArcThin::clone).collect();
+        for (i, (h, c)) in handles.iter().zip(&clones).enumerate() {
+            assert_eq!(h.key(), i as u32);
+            assert!(ArcThin::ptr_eq(h, c));
+            // Every value's chunk starts at its window.
+            assert_eq!(window_of(h) % THIN_WINDOW, 0);
+        }
+        assert_eq!(arena.stats().chunks_created, 5);
+        drop(arena);
+        drop(handles);
+        assert_eq!(elems::made_and_dropped(), (40, 0), "clones keep them");
+        drop(clones);
+        assert_eq!(elems::made_and_dropped(), (40, 40));
+    });
+}
+
+#[test]
+fn the_first_thin_value_leaves_the_unaligned_chunk_and_never_reuses_one() {
+    common::leaves_nothing("switch", |ids| {
+        let arena: Allocator<Tracked, u32, 4> = Allocator::new();
+        // Three chunks before the switch, all retired with no handle left,
+        // so each would be reusable.
+        let before: Vec<ArcSingle<Tracked>> =
+            (0..10).map(|_| arena.alloc_value(ids.next())).collect();
+        let kept = before[9].clone();
+        drop(before);
+        assert!(!arena.is_thin());
+        let created = arena.stats().chunks_created;
+        let thin: Vec<ArcThin<Tracked>> = (0..12).map(|_| arena.alloc_thin(ids.next())).collect();
+        assert!(arena.is_thin());
+        // A fresh, aligned chunk for every four values: none of the three
+        // older chunks came back.
+        assert_eq!(arena.stats().chunks_created, created + 3);
+        for (i, t) in thin.iter().enumerate() {
+            assert_eq!(t.key(), 10 + i as u32);
+        }
+        // The value made before the switch is intact, and slices and
+        // singles still come from the (now aligned) chunks.
+        assert_eq!(kept.key(), 9);
+        let single = arena.alloc_value(ids.next());
+        let slice = arena.alloc(2, |_| ids.next());
+        assert_eq!((single.key(), slice[1].key()), (22, 24));
+        // Once their handles are gone, aligned chunks are reused.
+        drop(thin);
+        let reused = arena.stats().chunks_reused;
+        let again: Vec<ArcThin<Tracked>> = (0..8).map(|_| arena.alloc_thin(ids.next())).collect();
+        assert!(arena.stats().chunks_reused > reused);
+        assert_eq!(again[7].key(), 32);
+    });
+}
+
+/// An expression tree whose operands are thin links.
+enum Expr {
+    Num(Tracked),
+    Neg(ArcThin<Expr>),
+    Add(ArcThin<Expr>, ArcThin<Expr>),
+    Call(ArcSlice<Expr>),
+}
+
+// SAFETY: every handle of every variant is owned by value and reported
+// once; `Expr` has no `Drop` impl.
+unsafe impl ArenaLinks for Expr {
+    fn visit_links(&self, links: &mut Links<Self>) {
+        match self {
+            Expr::Num(_) => {}
+            Expr::Neg(a) => links.thin(a),
+            Expr::Add(a, b) => {
+                links.thin(a);
+                links.thin(b);
+            }
+            Expr::Call(args) => links.slice(args),
+        }
+    }
+}
+
+fn eval(e: &Expr) -> u64 {
+    match e {
+        Expr::Num(t) => u64::from(t.key()),
+        Expr::Neg(a) => eval(a) * 2,
+        Expr::Add(a, b) => eval(a) + eval(b),
+        Expr::Call(args) => args.iter().map(eval).sum(),
+    }
+}
+
+/// Builds `Add(Neg(Num), Call[Num, Num])` `n` times over, each level adding
+/// the previous one, through `one` (either `alloc_thin` or
+/// `alloc_thin_linked`). Returns the root and the value it must evaluate to.
+fn chain(
+    arena: &Allocator<Expr, u32, 8>,
+    ids: &mut Ids,
+    n: usize,
+    one: fn(&Allocator<Expr, u32, 8>, Expr) -> ArcThin<Expr>,
+) -> (ArcThin<Expr>, u64) {
+    let first = ids.next();
+    let mut want = u64::from(first.key());
+    let mut root = one(arena, Expr::Num(first));
+    for _ in 0..n {
+        let a = ids.next();
+        let neg = one(arena, Expr::Neg(one(arena, Expr::Num(a))));
+        let args = arena.alloc(2, |_| Expr::Num(ids.next()));
+        want += 2 * u64::from(neg_key(&neg)) + args.iter().map(eval).sum::<u64>();
+        let call = one(arena, Expr::Call(args));
+        let level = one(arena, Expr::Add(neg, call));
+        root = one(arena, Expr::Add(root, level));
+    }
+    (root, want)
+}
+
+fn neg_key(neg: &Expr) -> u32 {
+    match neg {
+        Expr::Neg(inner) => match &**inner {
+            Expr::Num(t) => t.key(),
+            _ => unreachable!(),
+        },
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn a_tree_of_thin_links_in_an_acyclic_arena_frees_itself() {
+    common::leaves_nothing("acyclic, alloc_thin", |ids| {
+        let arena: Allocator<Expr, u32, 8> = Allocator::new_acyclic();
+        let (root, want) = chain(&arena, ids, 50, |a, e| a.alloc_thin(e));
+        assert_eq!(eval(&root), want);
+        assert!(arena.stats().chunks_created > 10);
+        drop(arena);
+        assert_eq!(eval(&root), want);
+        drop(root);
+        // Nothing is left for the thread's end to free: the count is 0 here.
+        let (made, dropped) = elems::made_and_dropped();
+        assert_eq!(made, dropped);
+    });
+    common::leaves_nothing("acyclic, alloc_thin_linked", |ids| {
+        let arena: Allocator<Expr, u32, 8> = Allocator::new_acyclic();
+        let (root, want) = chain(&arena, ids, 50, |a, e| a.alloc_thin_linked(e));
+        drop(arena);
+        assert_eq!(eval(&root), want);
+    });
+}
+
+#[test]
+fn a_thin_handle_dropped_on_another_thread_frees_the_chunk_there() {
+    common::leaves_nothing("threads", |ids| {
+        let arena: Allocator<Tracked, u32, 16> = Allocator::new();
+        let handles: Vec<ArcThin<Tracked>> =
+            (0..20).map(|_| arena.alloc_thin(ids.next())).collect();
+        drop(arena);
+        let sum = counting::join(counting::spawn(move || {
+            let sum: u32 = handles.iter().map(|h| h.key()).sum();
+            drop(handles);
+            sum
+        }))
+        .unwrap();
+        assert_eq!(sum, (0..20).sum());
+        assert_eq!(elems::made_and_dropped(), (20, 20));
+    });
+}
+
+#[test]
+fn a_limit_refuses_a_thin_value_and_the_allocator_stays_usable() {
+    common::leaves_nothing("limit", |ids| {
+        let arena: Allocator<Tracked, u32, 8> = Allocator::with_limit(0);
+        let Err(err) = arena.checked_alloc_thin(ids.next()) else {
+            panic!("a limit of 0 let a value through");
+        };
+        assert!(err.to_string().contains("limit"), "{err}");
+        // The refused value was dropped at once.
+        assert_eq!(elems::made_and_dropped(), (1, 1));
+        let message = common::panic_of(|| arena.alloc_thin(ids.next()));
+        assert!(message.starts_with("arena-arc:"), "{message}");
+        arena.set_limit(None);
+        let ok = arena.alloc_thin(ids.next());
+        assert_eq!(ok.key(), 2);
+    });
+}
+
+#[test]
+fn a_thin_handle_converts_into_a_single_of_the_same_value() {
+    common::leaves_nothing("into_single", |ids| {
+        let arena: Allocator<Tracked, u32, 300> = Allocator::new();
+        let handles: Vec<ArcThin<Tracked>> =
+            (0..300).map(|_| arena.alloc_thin(ids.next())).collect();
+        let last = handles[299].clone();
+        let address = last.as_ptr();
+        // Slot 299 does not fit `u8`: the handle comes back.
+        let Err(last) = last.into_single::<u8>() else {
+            panic!("slot 299 fit u8");
+        };
+        let Ok(single) = last.into_single::<u32>() else {
+            panic!("slot 299 did not fit u32");
+        };
+        assert_eq!((single.key(), single.as_ptr()), (299, address));
+        let Ok(first) = handles[0].clone().into_single::<u8>() else {
+            panic!("slot 0 did not fit u8");
+        };
+        assert_eq!(first.key(), 0);
+        drop(arena);
+        drop(handles);
+        assert_eq!(single.key(), 299);
+    });
+}
+
+#[test]
+fn zero_sized_values_and_std_traits() {
+    let units: Allocator<()> = Allocator::new();
+    let (a, b) = (units.alloc_thin(()), units.alloc_thin(()));
+    assert_eq!(a, b);
+    assert_eq!(format!("{a:?}"), "()");
+
+    let words: Allocator<&'static str> = Allocator::new();
+    let (x, y) = (words.alloc_thin("a"), words.alloc_thin("b"));
+    assert!(x < y);
+    assert_eq!(format!("{x} {y:?}"), "a \"b\"");
+    let mut set = std::collections::HashSet::new();
+    set.insert(x.clone());
+    assert!(set.contains(&x));
+    assert!(!set.contains(&y));
+}
+
+#[cfg(feature = "derive")]
+mod derived {
+    use super::*;
+    use arena_arc::ArenaAlloc;
+
+    #[derive(ArenaAlloc)]
+    enum Term {
+        Leaf(Tracked),
+        Pair(ArcThin<Term>, ArcThin<Term>),
+        Many(ArcSlice<Term>),
+    }
+
+    fn count(t: &Term) -> usize {
+        match t {
+            Term::Leaf(_) => 1,
+            Term::Pair(a, b) => 1 + count(a) + count(b),
+            Term::Many(items) => 1 + items.iter().map(count).sum::<usize>(),
+        }
+    }
+
+    #[test]
+    fn a_derived_tree_of_thin_links_frees_itself() {
+        assert!(Term::arena().with(|arena| arena.is_acyclic()));
+        common::leaves_nothing("derived", |ids| {
+            let mut root = Term::alloc_thin(Term::Leaf(ids.next()));
+            for _ in 0..200 {
+                let leaf = Term::alloc_thin(Term::Leaf(ids.next()));
+                let many = Term::alloc_thin(Term::Many(Term::alloc(2, |_| Term::Leaf(ids.next()))));
+                let pair = Term::alloc_thin(Term::Pair(leaf, many));
+                root = Term::alloc_thin(Term::Pair(root, pair));
+            }
+            assert_eq!(count(&root), 1 + 200 * 6);
+            assert!(Term::arena().with(|arena| arena.is_thin()));
+            drop(root);
+            arena_arc::trim_thread();
+            let (made, dropped) = elems::made_and_dropped();
+            assert_eq!(made, dropped, "the tree is gone before the thread ends");
+        });
+    }
+}
