@@ -74,6 +74,16 @@ pub const ALL: &[Entry] = &[
         run: on_worker::<derive_enum::Build>,
     },
     Entry {
+        name: "ours-thin",
+        label: "this crate, `Allocator::new_acyclic()`, 8-byte `ArcThin` links",
+        run: on_worker::<ours_thin::Build>,
+    },
+    Entry {
+        name: "ours-derive-thin",
+        label: "this crate, `#[derive(ArenaAlloc)]` on the enum, 8-byte `ArcThin` links",
+        run: on_worker::<derive_thin::Build>,
+    },
+    Entry {
         name: "ours-derive-struct",
         label: "this crate, `#[derive(ArenaAlloc)]` on a struct, through its builder",
         run: on_worker::<derive_struct::Build>,
@@ -537,6 +547,129 @@ mod ours {
             handle
         }
         fn share(root: &ArcSingle<Expr<F>>) -> Option<ArcSingle<Expr<F>>> {
+            Some(root.clone())
+        }
+    }
+}
+
+/// [`ours`] with 8-byte links: `Allocator::alloc_thin` makes `ArcThin`s,
+/// so the node is 24 bytes, as `Box`'s and multitude's are.
+mod ours_thin {
+    use super::*;
+    use arena_arc::{Allocator, ArcSlice, ArcThin, ArenaLinks, Links};
+
+    pub struct F;
+    impl Family for F {
+        type One = ArcThin<Expr<F>>;
+        type Many = ArcSlice<Expr<F>>;
+    }
+
+    // SAFETY: every handle of every variant is a field owned by value and
+    // reported once; `Expr` has no `Drop` impl.
+    unsafe impl ArenaLinks for Expr<F> {
+        #[inline]
+        fn visit_links(&self, links: &mut Links<Self>) {
+            match self {
+                Expr::Num(_) => {}
+                Expr::Neg(a) => links.thin(a),
+                Expr::Add(a, b) | Expr::Mul(a, b) => {
+                    links.thin(a);
+                    links.thin(b);
+                }
+                Expr::Call(args) => links.slice(args),
+            }
+        }
+    }
+
+    /// Chunks that fill the 64 KiB window (`thin_capacity`): 2722 nodes.
+    pub struct Build(Allocator<Expr<F>, u32, { arena_arc::thin_capacity::<Expr<F>>() }>);
+    impl Default for Build {
+        fn default() -> Self {
+            Build(Allocator::new_acyclic())
+        }
+    }
+    impl ExprAlloc for Build {
+        type F = F;
+        #[inline]
+        fn one(&self, node: Expr<F>) -> ArcThin<Expr<F>> {
+            self.0.alloc_thin(node)
+        }
+        #[inline]
+        fn many(&self, args: impl ExactSizeIterator<Item = Expr<F>>) -> ArcSlice<Expr<F>> {
+            self.0.alloc_from_iter(args)
+        }
+        fn share(root: &ArcThin<Expr<F>>) -> Option<ArcThin<Expr<F>>> {
+            Some(root.clone())
+        }
+    }
+}
+
+/// [`derive_enum`] with 8-byte links: `DExpr::alloc_thin`.
+mod derive_thin {
+    use arena_arc::{ArcSlice, ArcThin, ArenaAlloc};
+
+    use crate::tree::{Builder, ExprNode, View};
+
+    #[derive(ArenaAlloc)]
+    // `arena_arc::thin_capacity::<TExpr>()`: chunks that fill the window.
+    #[arena(chunk = 2722)]
+    pub enum TExpr {
+        Num(i64),
+        Neg(ArcThin<TExpr>),
+        Add(ArcThin<TExpr>, ArcThin<TExpr>),
+        Mul(ArcThin<TExpr>, ArcThin<TExpr>),
+        Call(ArcSlice<TExpr>),
+    }
+
+    impl ExprNode for TExpr {
+        #[inline(always)]
+        fn view(&self) -> View<'_, Self> {
+            match self {
+                TExpr::Num(v) => View::Num(*v),
+                TExpr::Neg(a) => View::Neg(a),
+                TExpr::Add(a, b) => View::Add(a, b),
+                TExpr::Mul(a, b) => View::Mul(a, b),
+                TExpr::Call(args) => View::Call(args),
+            }
+        }
+    }
+
+    /// As `derive_enum::Build`: its drop trims the arena.
+    #[derive(Default)]
+    pub struct Build;
+    impl Drop for Build {
+        fn drop(&mut self) {
+            TExpr::trim_arena();
+        }
+    }
+    impl Builder for Build {
+        type Node = TExpr;
+        type Link = ArcThin<TExpr>;
+        #[inline(always)]
+        fn num(&self, v: i64) -> TExpr {
+            TExpr::Num(v)
+        }
+        #[inline(always)]
+        fn neg(&self, a: ArcThin<TExpr>) -> TExpr {
+            TExpr::Neg(a)
+        }
+        #[inline(always)]
+        fn add(&self, a: ArcThin<TExpr>, b: ArcThin<TExpr>) -> TExpr {
+            TExpr::Add(a, b)
+        }
+        #[inline(always)]
+        fn mul(&self, a: ArcThin<TExpr>, b: ArcThin<TExpr>) -> TExpr {
+            TExpr::Mul(a, b)
+        }
+        #[inline(always)]
+        fn call(&self, args: impl ExactSizeIterator<Item = TExpr>) -> TExpr {
+            TExpr::Call(TExpr::alloc_from_iter(args))
+        }
+        #[inline(always)]
+        fn link(&self, node: TExpr) -> ArcThin<TExpr> {
+            TExpr::alloc_thin(node)
+        }
+        fn share(root: &ArcThin<TExpr>) -> Option<ArcThin<TExpr>> {
             Some(root.clone())
         }
     }
