@@ -31,7 +31,7 @@
 //! | `Arc<[T]>` | yes | yes | 16 |
 //! | `bumpalo`, `typed-arena` | no | no (lifetimes) | 16 (`&[T]`) |
 //! | `arena-arc` 0.1 | no | yes | 24 |
-//! | **`arena-arc` 0.2** | **no** | **yes** | **16** |
+//! | **`arena-arc` 0.2** | **no** | **yes** | **16** ([`ArcThin`]: 8) |
 //!
 //! # The chunk model
 //!
@@ -45,6 +45,9 @@
 //!   chunk than a fresh one) gets a chunk of its own, exactly sized.
 //! - A retired chunk whose handles are all gone is reused, so a churn loop
 //!   stops calling the global allocator after warm-up.
+//! - [`Allocator::alloc_thin`] returns an 8-byte [`ArcThin`] instead of a
+//!   16-byte `ArcSingle`: from its first call the allocator puts its chunks
+//!   at [`THIN_WINDOW`] (64 KiB) boundaries, and a chunk must fit in one.
 //! - Elements are dropped when their chunk is released, all together
 //!   (*deferred drops*). A slice whose handles are gone stays allocated while
 //!   other slices of its chunk live (a *zombie*); [`ArenaStats`] shows it.
