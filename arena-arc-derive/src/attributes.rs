@@ -184,7 +184,12 @@ fn crate_path(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
 
 /// Reads `= N` with `N` a positive integer literal.
 fn chunk_value(meta: &ParseNestedMeta<'_>) -> syn::Result<Chunk> {
-    let expr: Expr = meta.value()?.parse()?;
+    let mut expr: Expr = meta.value()?.parse()?;
+    // A literal passed through a `macro_rules!` fragment (`$n:literal`,
+    // `$n:expr`) arrives in an invisible group.
+    while let Expr::Group(group) = expr {
+        expr = *group.expr;
+    }
     match &expr {
         Expr::Lit(ExprLit {
             lit: Lit::Int(lit), ..

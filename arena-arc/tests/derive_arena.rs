@@ -348,3 +348,23 @@ fn a_named_arena_serves_every_thread_arena_method() {
         r#"LocalArena { type: "u32", index: "u32", chunk_capacity: 8 }"#
     );
 }
+
+/// Declares a derived type whose chunk capacity comes through a
+/// `macro_rules!` fragment, which hands the literal to the derive in an
+/// invisible group.
+macro_rules! counter_type {
+    ($name:ident, $chunk:literal) => {
+        #[derive(arena_arc::ArenaAlloc)]
+        #[arena(chunk = $chunk)]
+        struct $name(u32);
+    };
+}
+
+counter_type!(FromMacro, 12);
+
+#[test]
+fn a_chunk_capacity_passed_through_a_macro_is_read() {
+    assert_eq!(<FromMacro as arena_arc::ArenaAlloc>::CHUNK, 12);
+    assert_eq!(FromMacro::arena().chunk_capacity(), 12);
+    assert_eq!(FromMacro::alloc_value(FromMacro(4)).0, 4);
+}

@@ -604,152 +604,92 @@ mod ours_thin {
     }
 }
 
-/// [`derive_enum`] with 8-byte links: `DExpr::alloc_thin`.
-mod derive_thin {
-    use arena_arc::{ArcSlice, ArcThin, ArenaAlloc};
-
-    use crate::tree::{Builder, ExprNode, View};
-
-    #[derive(ArenaAlloc)]
-    // `arena_arc::thin_capacity::<TExpr>()`: chunks that fill the window.
-    #[arena(chunk = 2722)]
-    pub enum TExpr {
-        Num(i64),
-        Neg(ArcThin<TExpr>),
-        Add(ArcThin<TExpr>, ArcThin<TExpr>),
-        Mul(ArcThin<TExpr>, ArcThin<TExpr>),
-        Call(ArcSlice<TExpr>),
-    }
-
-    impl ExprNode for TExpr {
-        #[inline(always)]
-        fn view(&self) -> View<'_, Self> {
-            match self {
-                TExpr::Num(v) => View::Num(*v),
-                TExpr::Neg(a) => View::Neg(a),
-                TExpr::Add(a, b) => View::Add(a, b),
-                TExpr::Mul(a, b) => View::Mul(a, b),
-                TExpr::Call(args) => View::Call(args),
-            }
-        }
-    }
-
-    /// As `derive_enum::Build`: its drop trims the arena.
-    #[derive(Default)]
-    pub struct Build;
-    impl Drop for Build {
-        fn drop(&mut self) {
-            TExpr::trim_arena();
-        }
-    }
-    impl Builder for Build {
-        type Node = TExpr;
-        type Link = ArcThin<TExpr>;
-        #[inline(always)]
-        fn num(&self, v: i64) -> TExpr {
-            TExpr::Num(v)
-        }
-        #[inline(always)]
-        fn neg(&self, a: ArcThin<TExpr>) -> TExpr {
-            TExpr::Neg(a)
-        }
-        #[inline(always)]
-        fn add(&self, a: ArcThin<TExpr>, b: ArcThin<TExpr>) -> TExpr {
-            TExpr::Add(a, b)
-        }
-        #[inline(always)]
-        fn mul(&self, a: ArcThin<TExpr>, b: ArcThin<TExpr>) -> TExpr {
-            TExpr::Mul(a, b)
-        }
-        #[inline(always)]
-        fn call(&self, args: impl ExactSizeIterator<Item = TExpr>) -> TExpr {
-            TExpr::Call(TExpr::alloc_from_iter(args))
-        }
-        #[inline(always)]
-        fn link(&self, node: TExpr) -> ArcThin<TExpr> {
-            TExpr::alloc_thin(node)
-        }
-        fn share(root: &ArcThin<TExpr>) -> Option<ArcThin<TExpr>> {
-            Some(root.clone())
-        }
-    }
-}
-
-/// This crate through `#[derive(ArenaAlloc)]` on the expression enum: the
+/// A contestant through `#[derive(ArenaAlloc)]` on the expression enum,
+/// with `$link` handles made by `$Node::$alloc` in chunks of `$chunk`: the
 /// enum's own per-thread arena (acyclic, since its variants hold handles to
-/// it), `Expr::alloc_value` and `Expr::alloc_from_iter`. The thread-local
-/// arena goes with the worker thread.
-mod derive_enum {
-    use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc};
+/// it) and `alloc_from_iter`. The thread-local arena goes with the worker
+/// thread.
+macro_rules! derived_enum {
+    ($module:ident, $Node:ident, $link:ident, $alloc:ident, $chunk:literal) => {
+        mod $module {
+            use arena_arc::{ArcSlice, ArenaAlloc, $link};
 
-    use crate::tree::{Builder, ExprNode, View};
+            use crate::tree::{Builder, ExprNode, View};
 
-    #[derive(ArenaAlloc)]
-    #[arena(chunk = 256)]
-    pub enum DExpr {
-        Num(i64),
-        Neg(ArcSingle<DExpr>),
-        Add(ArcSingle<DExpr>, ArcSingle<DExpr>),
-        Mul(ArcSingle<DExpr>, ArcSingle<DExpr>),
-        Call(ArcSlice<DExpr>),
-    }
+            #[derive(ArenaAlloc)]
+            #[arena(chunk = $chunk)]
+            pub enum $Node {
+                Num(i64),
+                Neg($link<$Node>),
+                Add($link<$Node>, $link<$Node>),
+                Mul($link<$Node>, $link<$Node>),
+                Call(ArcSlice<$Node>),
+            }
 
-    impl ExprNode for DExpr {
-        #[inline(always)]
-        fn view(&self) -> View<'_, Self> {
-            match self {
-                DExpr::Num(v) => View::Num(*v),
-                DExpr::Neg(a) => View::Neg(a),
-                DExpr::Add(a, b) => View::Add(a, b),
-                DExpr::Mul(a, b) => View::Mul(a, b),
-                DExpr::Call(args) => View::Call(args),
+            impl ExprNode for $Node {
+                #[inline(always)]
+                fn view(&self) -> View<'_, Self> {
+                    match self {
+                        $Node::Num(v) => View::Num(*v),
+                        $Node::Neg(a) => View::Neg(a),
+                        $Node::Add(a, b) => View::Add(a, b),
+                        $Node::Mul(a, b) => View::Mul(a, b),
+                        $Node::Call(args) => View::Call(args),
+                    }
+                }
+            }
+
+            /// The worker drops this after the main thread dropped the tree:
+            /// its `trim` frees the tree (timed as the arena's drop, as the
+            /// hand-written contestants' `Allocator` drop is), instead of the
+            /// untimed thread-local destruction at the thread's end.
+            #[derive(Default)]
+            pub struct Build;
+            impl Drop for Build {
+                fn drop(&mut self) {
+                    $Node::trim_arena();
+                }
+            }
+            impl Builder for Build {
+                type Node = $Node;
+                type Link = $link<$Node>;
+                #[inline(always)]
+                fn num(&self, v: i64) -> $Node {
+                    $Node::Num(v)
+                }
+                #[inline(always)]
+                fn neg(&self, a: $link<$Node>) -> $Node {
+                    $Node::Neg(a)
+                }
+                #[inline(always)]
+                fn add(&self, a: $link<$Node>, b: $link<$Node>) -> $Node {
+                    $Node::Add(a, b)
+                }
+                #[inline(always)]
+                fn mul(&self, a: $link<$Node>, b: $link<$Node>) -> $Node {
+                    $Node::Mul(a, b)
+                }
+                #[inline(always)]
+                fn call(&self, args: impl ExactSizeIterator<Item = $Node>) -> $Node {
+                    $Node::Call($Node::alloc_from_iter(args))
+                }
+                #[inline(always)]
+                fn link(&self, node: $Node) -> $link<$Node> {
+                    $Node::$alloc(node)
+                }
+                fn share(root: &$link<$Node>) -> Option<$link<$Node>> {
+                    Some(root.clone())
+                }
             }
         }
-    }
-
-    /// The worker drops this after the main thread dropped the tree: its
-    /// `trim` frees the tree (timed as the arena's drop, as the hand-written
-    /// contestants' `Allocator` drop is), instead of the untimed thread-local
-    /// destruction at the thread's end.
-    #[derive(Default)]
-    pub struct Build;
-    impl Drop for Build {
-        fn drop(&mut self) {
-            DExpr::trim_arena();
-        }
-    }
-    impl Builder for Build {
-        type Node = DExpr;
-        type Link = ArcSingle<DExpr>;
-        #[inline(always)]
-        fn num(&self, v: i64) -> DExpr {
-            DExpr::Num(v)
-        }
-        #[inline(always)]
-        fn neg(&self, a: ArcSingle<DExpr>) -> DExpr {
-            DExpr::Neg(a)
-        }
-        #[inline(always)]
-        fn add(&self, a: ArcSingle<DExpr>, b: ArcSingle<DExpr>) -> DExpr {
-            DExpr::Add(a, b)
-        }
-        #[inline(always)]
-        fn mul(&self, a: ArcSingle<DExpr>, b: ArcSingle<DExpr>) -> DExpr {
-            DExpr::Mul(a, b)
-        }
-        #[inline(always)]
-        fn call(&self, args: impl ExactSizeIterator<Item = DExpr>) -> DExpr {
-            DExpr::Call(DExpr::alloc_from_iter(args))
-        }
-        #[inline(always)]
-        fn link(&self, node: DExpr) -> ArcSingle<DExpr> {
-            DExpr::alloc_value(node)
-        }
-        fn share(root: &ArcSingle<DExpr>) -> Option<ArcSingle<DExpr>> {
-            Some(root.clone())
-        }
-    }
+    };
 }
+
+// `ArcSingle` links (`DExpr::alloc_value`), chunks of 256 nodes.
+derived_enum!(derive_enum, DExpr, ArcSingle, alloc_value, 256);
+// 8-byte `ArcThin` links (`TExpr::alloc_thin`), in chunks that fill the
+// 64 KiB window: `arena_arc::thin_capacity::<TExpr>()` is 2722.
+derived_enum!(derive_thin, TExpr, ArcThin, alloc_thin, 2722);
 
 /// This crate through `#[derive(ArenaAlloc)]` on a struct, the shape a
 /// derive user writes when every node has the same fields: a kind, a value,
