@@ -401,8 +401,10 @@ mod ours {
     }
 
     // SAFETY: every handle of every variant is a field owned by value and
-    // reported once; `Expr` has no `Drop` impl.
+    // reported once; `Expr` has no `Drop` impl, the handles are its only
+    // drop glue, and the visit cannot panic (`DROP_ONLY_LINKS`).
     unsafe impl ArenaLinks for Expr<F> {
+        const DROP_ONLY_LINKS: bool = true;
         #[inline]
         fn visit_links(&self, links: &mut Links<Self>) {
             match self {
@@ -565,8 +567,10 @@ mod ours_thin {
     }
 
     // SAFETY: every handle of every variant is a field owned by value and
-    // reported once; `Expr` has no `Drop` impl.
+    // reported once; `Expr` has no `Drop` impl, the handles are its only
+    // drop glue, and the visit cannot panic (`DROP_ONLY_LINKS`).
     unsafe impl ArenaLinks for Expr<F> {
+        const DROP_ONLY_LINKS: bool = true;
         #[inline]
         fn visit_links(&self, links: &mut Links<Self>) {
             match self {

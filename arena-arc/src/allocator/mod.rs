@@ -17,10 +17,11 @@ use core::fmt;
 use core::marker::PhantomData;
 use core::mem;
 
+use crate::chunk::DropElems;
 use crate::chunk::{BIAS, Chunk};
 use crate::clock;
 use crate::index::IndexType;
-use crate::links::{ArenaLinks, ScanLinks, scan_links};
+use crate::links::{ArenaLinks, ScanLinks, release_links, scan_links};
 use crate::stats::{ArenaStats, Live};
 use crate::sync::Arc;
 use retire::release_held;
@@ -115,6 +116,10 @@ pub struct Allocator<T, L: IndexType = u32, const N: usize = 256> {
     /// For an acyclic allocator ([`new_acyclic`](Self::new_acyclic)), scans
     /// the links of committed values; `None` for a plain one.
     links: Option<ScanLinks<T>>,
+    /// For an acyclic allocator of a type whose only drop glue is its
+    /// links ([`ArenaLinks::DROP_ONLY_LINKS`]), what its chunks drop their
+    /// elements with (`links::release_links`); `None` for `drop_in_place`.
+    release: Option<DropElems>,
     /// Whether this is a per-thread allocator (the `thread_local!` behind a
     /// derived type's arena, an `arena!` or the text arena): it registers
     /// its address with the thread's clock at its first chunk, for
@@ -182,6 +187,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             retired: Cell::new([None; RETIRED]),
             live: OnceCell::new(),
             links: None,
+            release: None,
             per_thread: false,
             registered: Cell::new(false),
             thin: Cell::new(false),
@@ -268,6 +274,9 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     {
         let mut arena = Self::new();
         arena.links = Some(scan_links::<T, L>);
+        if T::DROP_ONLY_LINKS {
+            arena.release = Some(release_links::<T, L>);
+        }
         arena
     }
 

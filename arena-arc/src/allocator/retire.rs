@@ -66,7 +66,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             }
             None => {
                 self.chunks_created.set(self.chunks_created.get() + 1);
-                Chunk::allocate(capacity, layout, refs, live, generation)
+                Chunk::allocate(capacity, layout, refs, live, generation, self.release)
             }
         };
         if let Some(generation) = generation {

@@ -95,7 +95,7 @@ pub(crate) struct Header {
 
 /// `drop_in_place` of slots `start..start + len` of the chunk at `header`,
 /// for the chunk's element type.
-type DropElems = unsafe fn(header: NonNull<Header>, start: usize, len: usize);
+pub(crate) type DropElems = unsafe fn(header: NonNull<Header>, start: usize, len: usize);
 
 /// The [`DropElems`] of chunks of `T`.
 ///
@@ -176,13 +176,15 @@ impl<T> Chunk<T> {
     /// caller then makes the chunk join it).
     ///
     /// `layout` must be `layout::<T>(capacity)`, or that with a larger
-    /// alignment.
+    /// alignment. `release`, if any, drops the elements instead of
+    /// `drop_in_place` (see `links/release.rs`).
     pub(crate) fn allocate(
         capacity: usize,
         layout: Layout,
         refs: usize,
         live: &Arc<Live>,
         generation: Option<NonNull<Generation>>,
+        release: Option<DropElems>,
     ) -> Self {
         debug_assert!(
             self::layout::<T>(capacity).is_some_and(
@@ -203,7 +205,7 @@ impl<T> Chunk<T> {
                 refs: AtomicUsize::new(refs),
                 layout,
                 drop_elems: if mem::needs_drop::<T>() {
-                    Some(drop_elems::<T>)
+                    Some(release.unwrap_or(drop_elems::<T>))
                 } else {
                     None
                 },

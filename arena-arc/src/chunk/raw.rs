@@ -195,6 +195,21 @@ impl RawChunk {
         unsafe { self.released_last() }
     }
 
+    /// Releases `n` references at once, freeing the chunk if they were
+    /// the last (as `n` calls of [`release`](Self::release) would).
+    ///
+    /// # Safety
+    /// The caller owns `n` references and does not use the chunk afterwards.
+    pub(crate) unsafe fn release_n(self, n: usize) {
+        if self.refs().fetch_sub(n, Ordering::Release) != n {
+            return;
+        }
+        // As in `release`.
+        self.refs().load(Ordering::Acquire);
+        // SAFETY: the count reached zero: no one else holds a reference.
+        unsafe { self.released_last() }
+    }
+
     /// What follows the count reaching zero: a chunk outside any generation
     /// is freed; a chunk of a generation tells it (see `generation.rs`).
     ///

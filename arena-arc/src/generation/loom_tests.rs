@@ -105,8 +105,8 @@ fn build() -> Built {
     // An owner no thread's clock has: the free deallocates every chunk.
     let generation = Generation::open(u64::MAX);
     let lay = layout::<Elem>(2).unwrap();
-    let a = Chunk::<Elem>::allocate(2, lay, BIAS, &live, Some(generation));
-    let b = Chunk::<Elem>::allocate(2, lay, BIAS, &live, Some(generation));
+    let a = Chunk::<Elem>::allocate(2, lay, BIAS, &live, Some(generation), None);
+    let b = Chunk::<Elem>::allocate(2, lay, BIAS, &live, Some(generation), None);
     // SAFETY: the generation is open and ours; each chunk was allocated in
     // it and joins once; the slots written are in bounds and written once;
     // each hand-out is counted in `handed` before its handle is made, and

@@ -53,6 +53,9 @@ use core::ptr::NonNull;
 // The probes serve the derive's generated code, which needs `std`.
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
 mod probe;
+mod release;
+
+pub(crate) use release::release_links;
 
 #[cfg_attr(not(feature = "std"), allow(unused_imports))]
 pub use probe::{
@@ -65,6 +68,7 @@ use crate::index::IndexType;
 use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
 use crate::thin::ArcThin;
+use release::Tally;
 
 /// An element type that reports the handles its values hold, so that
 /// [`Allocator::new_acyclic`](crate::Allocator::new_acyclic) can free trees
@@ -166,6 +170,58 @@ pub unsafe trait ArenaLinks<L: IndexType = u32>: Sized {
     /// only reports fewer handles.
     #[doc(hidden)]
     const __MAY_LINK: bool = true;
+
+    /// Whether dropping a `Self` does nothing but drop the handles that
+    /// [`visit_links`](Self::visit_links) reports. When it is `true`, an
+    /// acyclic allocator ([`Allocator::new_acyclic`](crate::Allocator::new_acyclic))
+    /// releases a chunk's values by visiting their links instead of
+    /// dropping them: the links into the chunk itself, which a drop would
+    /// give back one locked decrement each, are skipped, and the links into
+    /// each other chunk are given back together, one atomic operation per
+    /// chunk. On W8 that is the drop of a tree node.
+    ///
+    /// Default `false`: values are dropped with `drop_in_place`.
+    ///
+    /// # Safety
+    /// Setting it to `true` is part of the impl's `unsafe` promise, and
+    /// also promises that:
+    /// - `Self` has no drop glue besides the reported handles: no `Drop`
+    ///   impl, and every field that needs dropping is a handle that
+    ///   `visit_links` reports (directly, in an `Option`, or in a value
+    ///   reported through [`Links::nested`] with the same promise), never a
+    ///   `Box`, `Vec`, `String` or anything else that owns memory;
+    /// - `visit_links` reports every such handle, exactly once, and does
+    ///   not panic.
+    ///
+    /// Otherwise the values' other drop glue never runs (a leak), or a
+    /// handle is given back twice (a use after free).
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcSingle, ArenaLinks, Links};
+    ///
+    /// enum Expr {
+    ///     Num(i64),
+    ///     Add(ArcSingle<Expr>, ArcSingle<Expr>),
+    /// }
+    ///
+    /// // SAFETY: both handles are owned by value and reported once, and
+    /// // they are `Expr`'s only drop glue; `visit_links` cannot panic.
+    /// unsafe impl ArenaLinks for Expr {
+    ///     const DROP_ONLY_LINKS: bool = true;
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         if let Expr::Add(a, b) = self {
+    ///             links.single(a);
+    ///             links.single(b);
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let arena: Allocator<Expr> = Allocator::new_acyclic();
+    /// let two = arena.alloc_value(Expr::Num(2));
+    /// let sum = arena.alloc_value(Expr::Add(two.clone(), two));
+    /// assert!(matches!(*sum, Expr::Add(..)));
+    /// ```
+    const DROP_ONLY_LINKS: bool = false;
 }
 
 /// The visitor an acyclic arena passes to [`ArenaLinks::visit_links`]: it
@@ -201,6 +257,10 @@ struct LinkScan {
     /// The open generation `target` belongs to, for an allocator in the
     /// thread's generations (see `generation.rs`); `None` otherwise.
     generation: Option<NonNull<Generation>>,
+    /// `None` while committing. While `target` is being released instead
+    /// (see `release.rs`), where the links into other chunks are tallied:
+    /// the links into `target` itself are then skipped.
+    tally: Option<NonNull<Tally>>,
 }
 
 impl LinkScan {
@@ -211,13 +271,21 @@ impl LinkScan {
     #[inline(always)]
     fn report(&mut self, chunk: RawChunk) {
         if chunk == self.target {
-            // SAFETY: `target` is current for an allocator of this thread
-            // (how a `LinkScan` is made), and the handle is owned by the
-            // value being committed, which will hold it as long as `target`
-            // lives (see the module docs).
-            unsafe { chunk.give_back(1) };
+            // (While releasing, a link into the chunk itself is skipped:
+            // its count is being torn down.)
+            if self.tally.is_none() {
+                // SAFETY: `target` is current for an allocator of this
+                // thread (how a committing `LinkScan` is made), and the
+                // handle is owned by the value being committed, which will
+                // hold it as long as `target` lives (see the module docs).
+                unsafe { chunk.give_back(1) };
+            }
         } else if let Some(generation) = self.generation {
             self.report_in_generation(chunk, generation);
+        } else if let Some(mut tally) = self.tally {
+            // SAFETY: the tally outlives the visit (`release.rs`), and
+            // nothing else refers to it meanwhile.
+            unsafe { tally.as_mut().add(chunk) };
         }
     }
 
@@ -421,6 +489,7 @@ pub(crate) unsafe fn scan_links_of<T: ArenaLinks<L>, L: IndexType>(
         scan: LinkScan {
             target: chunk.erase(),
             generation,
+            tally: None,
         },
         _types: PhantomData,
     };

@@ -1,0 +1,172 @@
+//! `ArenaLinks::DROP_ONLY_LINKS`: an acyclic allocator releases its chunks'
+//! values by visiting their links instead of dropping them. Every reference
+//! those links hold into other chunks (an older chunk of the tree, another
+//! allocator's chunk) must still be given back exactly once, the chunks
+//! reused in place must come back clean, and a panic in a drop that such a
+//! release triggers must not stop the rest.
+
+mod common;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use arena_arc::{Allocator, ArcSingle, ArcSlice, ArcThin, ArenaLinks, Links};
+use common::elems::{self, Elem, Ids, Tracked};
+
+/// A tree node whose only drop glue is its handles: leaves point into a
+/// separate arena of tracked payloads (links into another allocator's
+/// chunks), inner nodes into this arena (links into the same chunk and
+/// into older ones).
+enum Node {
+    Leaf(ArcSingle<Tracked>),
+    Pair(ArcThin<Node>, ArcSingle<Node>),
+    List(ArcSlice<Node>),
+}
+
+// SAFETY: every handle of every variant is owned by value and reported
+// once; they are `Node`'s only drop glue, and the visit cannot panic.
+unsafe impl ArenaLinks for Node {
+    const DROP_ONLY_LINKS: bool = true;
+    fn visit_links(&self, links: &mut Links<Self>) {
+        match self {
+            Node::Leaf(payload) => links.single(payload),
+            Node::Pair(a, b) => {
+                links.thin(a);
+                links.single(b);
+            }
+            Node::List(items) => links.slice(items),
+        }
+    }
+}
+
+fn sum(node: &Node) -> u64 {
+    match node {
+        Node::Leaf(p) => u64::from(p.key()),
+        Node::Pair(a, b) => sum(a) + sum(b),
+        Node::List(items) => items.iter().map(sum).sum(),
+    }
+}
+
+/// Builds a tree of `levels` levels over `payloads`, in `nodes`, and
+/// returns it with the sum of its payloads' keys.
+fn tree(
+    nodes: &Allocator<Node, u32, 8>,
+    payloads: &Allocator<Tracked, u32, 4>,
+    ids: &mut Ids,
+    levels: usize,
+) -> (ArcSingle<Node>, u64) {
+    let mut want = 0;
+    let mut leaf = |ids: &mut Ids| {
+        let payload = ids.next();
+        want += u64::from(payload.key());
+        Node::Leaf(payloads.alloc_value(payload))
+    };
+    let mut root = nodes.alloc_value(leaf(ids));
+    for _ in 0..levels {
+        let list = nodes.alloc(3, |_| leaf(ids));
+        let left = nodes.alloc_thin(Node::List(list));
+        root = nodes.alloc_value(Node::Pair(left, root));
+    }
+    (root, want)
+}
+
+#[test]
+fn a_tree_released_by_its_links_gives_every_other_chunk_back() {
+    common::leaves_nothing("release by links", |ids| {
+        let nodes: Allocator<Node, u32, 8> = Allocator::new_acyclic();
+        let payloads: Allocator<Tracked, u32, 4> = Allocator::new();
+        let (root, want) = tree(&nodes, &payloads, ids, 60);
+        assert_eq!(sum(&root), want);
+        assert!(nodes.stats().chunks_created > 20);
+        drop(payloads);
+        drop(root);
+        // The nodes' chunks that no handle uses are released as they
+        // retire; the allocator gives back the rest.
+        drop(nodes);
+        // 1 + 60 × 3 payloads, each dropped once.
+        assert_eq!(elems::made_and_dropped(), (181, 181));
+    });
+}
+
+#[test]
+fn chunks_reused_in_place_release_their_old_values_first() {
+    common::leaves_nothing("recycled", |ids| {
+        let nodes: Allocator<Node, u32, 8> = Allocator::new_acyclic();
+        let payloads: Allocator<Tracked, u32, 4> = Allocator::new();
+        for _ in 0..4 {
+            let (root, want) = tree(&nodes, &payloads, ids, 10);
+            assert_eq!(sum(&root), want);
+            drop(root);
+            // Fill the current chunk with values dropped at once, so that it
+            // retires with no handle left: the next round reuses it, and
+            // then the older chunks its values linked to, in place. Each
+            // reuse releases the values first.
+            for _ in 0..8 {
+                drop(nodes.alloc_value(Node::List(ArcSlice::new())));
+            }
+        }
+        let (made, dropped) = elems::made_and_dropped();
+        assert_eq!(made, 4 * 31);
+        // Payloads of the first trees went with the reused chunks.
+        assert!(dropped >= 31, "{dropped}");
+        assert!(nodes.stats().chunks_reused > 0);
+    });
+}
+
+/// A payload whose drop panics once, for the one chosen id.
+struct Fragile {
+    tracked: Tracked,
+    explode: bool,
+}
+
+impl Drop for Fragile {
+    fn drop(&mut self) {
+        if self.explode {
+            panic!(
+                "{} fragile payload {}",
+                common::INJECTED,
+                self.tracked.key()
+            );
+        }
+    }
+}
+
+enum Holder {
+    Leaf(ArcSingle<Fragile>),
+    List(ArcSlice<Holder>),
+}
+
+// SAFETY: as for `Node`.
+unsafe impl ArenaLinks for Holder {
+    const DROP_ONLY_LINKS: bool = true;
+    fn visit_links(&self, links: &mut Links<Self>) {
+        match self {
+            Holder::Leaf(p) => links.single(p),
+            Holder::List(items) => links.slice(items),
+        }
+    }
+}
+
+#[test]
+fn a_panicking_drop_in_another_chunk_does_not_stop_the_rest() {
+    common::leaves_nothing("panic", |ids| {
+        let holders: Allocator<Holder, u32, 64> = Allocator::new_acyclic();
+        // One payload per chunk, so releasing the holders' chunk gives
+        // back references to 12 payload chunks, one of which panics.
+        let payloads: Allocator<Fragile, u32, 1> = Allocator::new();
+        let leaves = holders.alloc(12, |i| {
+            Holder::Leaf(payloads.alloc_value(Fragile {
+                tracked: ids.next(),
+                explode: i == 4,
+            }))
+        });
+        let root = holders.alloc_value(Holder::List(leaves));
+        drop(payloads);
+        drop(root);
+        let caught = catch_unwind(AssertUnwindSafe(|| drop(holders)));
+        let message = common::panic_message(&*caught.unwrap_err());
+        assert!(message.contains("fragile payload 4"), "{message}");
+        // Every payload was dropped, the panicking one included (its
+        // fields are dropped while unwinding), and every chunk freed.
+        assert_eq!(elems::made_and_dropped(), (12, 12));
+    });
+}
