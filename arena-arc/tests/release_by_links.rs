@@ -170,3 +170,102 @@ fn a_panicking_drop_in_another_chunk_does_not_stop_the_rest() {
         assert_eq!(elems::made_and_dropped(), (12, 12));
     });
 }
+
+#[cfg(feature = "derive")]
+#[allow(dead_code)] // types whose constants are all that is looked at
+mod derived {
+    use super::*;
+    use arena_arc::ArenaAlloc;
+
+    /// Only primitives and handles to itself: its handles are its whole
+    /// drop glue, so the derive makes the promise.
+    #[derive(ArenaAlloc)]
+    enum Tree {
+        Leaf(u64),
+        Pair(ArcThin<Tree>, ArcSingle<Tree>),
+        List(Option<ArcSlice<Tree>>, [Option<ArcThin<Tree>>; 2]),
+    }
+
+    /// A `String` owns memory that no link gives back.
+    #[derive(ArenaAlloc)]
+    enum Named {
+        Leaf(String),
+        Pair(ArcSingle<Named>, ArcSingle<Named>),
+    }
+
+    /// A `Box` of a handle owns memory too.
+    #[derive(ArenaAlloc)]
+    struct Boxed {
+        next: Option<Box<ArcSingle<Boxed>>>,
+    }
+
+    /// A link-free type: handles to it are never reported, so they are drop
+    /// glue that a visit would miss.
+    #[derive(ArenaAlloc, Clone, Copy)]
+    struct Particle {
+        x: f32,
+    }
+
+    #[derive(ArenaAlloc)]
+    struct Frame {
+        particles: ArcSlice<Particle>,
+        next: Option<ArcSingle<Frame>>,
+    }
+
+    /// A derived type held by value passes its promise on.
+    #[derive(ArenaAlloc)]
+    struct Holder {
+        tree: Tree,
+        count: u32,
+    }
+
+    #[derive(ArenaAlloc)]
+    struct HoldsNamed {
+        named: Named,
+    }
+
+    #[test]
+    fn the_derive_promises_drop_only_links_exactly_when_it_holds() {
+        let promised = [
+            <Tree as ArenaLinks>::DROP_ONLY_LINKS,
+            <Named as ArenaLinks>::DROP_ONLY_LINKS,
+            <Boxed as ArenaLinks>::DROP_ONLY_LINKS,
+            <Frame as ArenaLinks>::DROP_ONLY_LINKS,
+            <Holder as ArenaLinks>::DROP_ONLY_LINKS,
+            <HoldsNamed as ArenaLinks>::DROP_ONLY_LINKS,
+        ];
+        assert_eq!(promised, [true, false, false, false, true, false]);
+    }
+
+    fn size(t: &Tree) -> usize {
+        match t {
+            Tree::Leaf(_) => 1,
+            Tree::Pair(a, b) => 1 + size(a) + size(b),
+            Tree::List(items, extra) => {
+                1 + items.iter().flat_map(|s| s.iter()).map(size).sum::<usize>()
+                    + extra.iter().flatten().map(|t| size(t)).sum::<usize>()
+            }
+        }
+    }
+
+    #[test]
+    fn a_derived_tree_released_by_its_links_leaves_nothing() {
+        common::leaves_nothing("derived release", |_ids| {
+            let mut root = Tree::alloc_value(Tree::Leaf(0));
+            let mut want = 1;
+            for i in 0..500u64 {
+                let leaf = Tree::alloc_thin(Tree::Leaf(i));
+                let list = Tree::alloc_from_iter((0..3).map(Tree::Leaf));
+                let extra = [Some(Tree::alloc_thin(Tree::Leaf(i))), None];
+                let side = Tree::alloc_thin(Tree::List(Some(list), extra));
+                let pair = Tree::alloc_thin(Tree::Pair(leaf, root.clone()));
+                root = Tree::alloc_value(Tree::Pair(side, root));
+                drop(pair);
+                want += 1 + (1 + 3 + 1);
+            }
+            assert_eq!(size(&root), want);
+            drop(root);
+            arena_arc::trim_thread();
+        });
+    }
+}

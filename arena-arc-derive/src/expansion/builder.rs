@@ -12,7 +12,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
-use super::links::{links_impls, report_field};
+use super::links::{TypeFields, links_impls, report_field};
 use super::trait_impl::{Flavor, arena_alloc_impl, chunk_or_default, local_arena_expr};
 use crate::attributes::DefaultValue;
 use crate::parse::{FieldKind, FieldModel, LinkKind, StructModel, chunk_tokens};
@@ -54,6 +54,7 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
         .filter(|f| f.link != LinkKind::None)
         .map(|f| (f.ty.clone(), f.display_name()))
         .collect();
+    let all_fields: Vec<syn::Type> = model.fields.iter().map(|f| f.ty.clone()).collect();
     let links_impl = Some(links_impls(
         krate,
         ident,
@@ -61,7 +62,10 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
         kind,
         model.fields.iter().any(|f| f.self_link),
         quote!(#(#reports)*),
-        &checked,
+        TypeFields {
+            checked: &checked,
+            all: &all_fields,
+        },
     ));
     let flavor = if kind == LinkKind::None {
         Flavor::Plain

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{Fields, Member, Type};
 
-use super::links::{links_impls, report_field};
+use super::links::{TypeFields, links_impls, report_field};
 use super::trait_impl::{Flavor, arena_alloc_impl, chunk_or_default};
 use crate::parse::{EnumModel, LinkKind, chunk_tokens};
 
@@ -84,7 +84,23 @@ pub fn derive_enum(model: &EnumModel) -> TokenStream {
             })
         })
         .collect();
-    let links_impl = links_impls(krate, ident, &index, kind, model.self_link, body, &checked);
+    let all_fields: Vec<Type> = model
+        .variants
+        .iter()
+        .flat_map(|v| v.fields.iter().map(|f| f.ty.clone()))
+        .collect();
+    let links_impl = links_impls(
+        krate,
+        ident,
+        &index,
+        kind,
+        model.self_link,
+        body,
+        TypeFields {
+            checked: &checked,
+            all: &all_fields,
+        },
+    );
     quote! {
         #arena_impl
 

@@ -101,6 +101,16 @@ pub fn drop_check(krate: &TokenStream, ident: &Ident, fields: &[(Type, String)])
     }
 }
 
+/// The fields of a derived type, as [`links_impls`] needs them.
+#[derive(Clone, Copy)]
+pub struct TypeFields<'a> {
+    /// The types of the fields that may hold links, and how the user names
+    /// each (for [`drop_check`]).
+    pub checked: &'a [(Type, String)],
+    /// The types of all fields (for [`drop_only_links`]).
+    pub all: &'a [Type],
+}
+
 /// `unsafe impl ArenaLinks<#index> for #ident` whose `visit_links` runs
 /// `reports` (from [`report_field`]), `unsafe impl LinkField` (unless the
 /// type holds nothing linked), and the `Drop` rule: the ban for a type with
@@ -124,8 +134,12 @@ pub fn links_impls(
     kind: LinkKind,
     self_link: bool,
     reports: TokenStream,
-    checked: &[(Type, String)],
+    fields: TypeFields<'_>,
 ) -> TokenStream {
+    let TypeFields {
+        checked,
+        all: all_fields,
+    } = fields;
     if kind == LinkKind::None {
         return quote! {
             #[automatically_derived]
@@ -144,9 +158,11 @@ pub fn links_impls(
     } else {
         drop_check(krate, ident, checked)
     };
+    let drop_only_links = drop_only_links(krate, all_fields);
     quote! {
         #[automatically_derived]
         unsafe impl #krate::ArenaLinks<#index> for #ident {
+            #drop_only_links
             #[inline]
             fn visit_links(&self, links: &mut #krate::Links<Self, #index>) {
                 #[allow(unused_imports)]
@@ -158,6 +174,8 @@ pub fn links_impls(
 
         #[automatically_derived]
         unsafe impl #krate::__private::LinkField for #ident {
+            const DROP_IS_REPORT: bool =
+                <Self as #krate::ArenaLinks<#index>>::DROP_ONLY_LINKS;
             #[inline]
             fn report_links(&self, links: &mut #krate::__private::Links<()>) {
                 #krate::__private::report_nested::<Self, #index>(self, links)
@@ -165,6 +183,30 @@ pub fn links_impls(
         }
 
         #drop_rule
+    }
+}
+
+/// `const DROP_ONLY_LINKS`: `true` when the type has no `Drop` impl and
+/// every field either has no drop glue or is a field whose whole drop glue
+/// the generated `visit_links` reports (`LinkField::DROP_IS_REPORT`: a
+/// reported handle, an `Option` or array of them, a derived type with the
+/// same promise). The generated `visit_links` reports each such handle once
+/// and cannot panic, so the promise holds; anything the constants cannot
+/// vouch for makes it `false`, which is always sound.
+fn drop_only_links(krate: &TokenStream, all_fields: &[Type]) -> TokenStream {
+    let parts = all_fields.iter().map(|ty| {
+        if link_kind(ty) == LinkKind::None {
+            quote!(!::core::mem::needs_drop::<#ty>())
+        } else {
+            quote!(#krate::__private::ConstProbe::<#ty>::DROP_IS_REPORT)
+        }
+    });
+    quote! {
+        const DROP_ONLY_LINKS: bool = {
+            #[allow(unused_imports)]
+            use #krate::__private::{NoDrop as _, NotLinkField as _};
+            !#krate::__private::ConstProbe::<Self>::HAS_DROP #(&& #parts)*
+        };
     }
 }
 

@@ -34,6 +34,14 @@ pub unsafe trait LinkField {
     /// harmless. `true` (the default) for a derived type held by value.
     const MAY_LINK: bool = true;
 
+    /// Whether dropping a value of this type does nothing but drop the
+    /// handles `report_links` reports (so a holder may promise
+    /// [`ArenaLinks::DROP_ONLY_LINKS`]): `true` for a reported handle, an
+    /// `Option` or array of such, and a derived type with that promise;
+    /// `false` (the default) for anything that owns memory or may hold a
+    /// handle it does not report.
+    const DROP_IS_REPORT: bool = false;
+
     /// Reports the handles in `self`.
     fn report_links(&self, links: &mut Links<()>);
 }
@@ -41,6 +49,8 @@ pub unsafe trait LinkField {
 // SAFETY: reports the handle itself, once, and only when `MAY_LINK`.
 unsafe impl<U: ArenaLinks<L>, L: IndexType> LinkField for ArcSlice<U, L> {
     const MAY_LINK: bool = U::__MAY_LINK;
+    // Reported exactly when it may link; its drop is its reference.
+    const DROP_IS_REPORT: bool = Self::MAY_LINK;
 
     #[inline(always)]
     fn report_links(&self, links: &mut Links<()>) {
@@ -53,6 +63,8 @@ unsafe impl<U: ArenaLinks<L>, L: IndexType> LinkField for ArcSlice<U, L> {
 // SAFETY: reports the handle itself, once, and only when `MAY_LINK`.
 unsafe impl<U: ArenaLinks<L>, L: IndexType> LinkField for ArcSingle<U, L> {
     const MAY_LINK: bool = U::__MAY_LINK;
+    // Reported exactly when it may link; its drop is its reference.
+    const DROP_IS_REPORT: bool = Self::MAY_LINK;
 
     #[inline(always)]
     fn report_links(&self, links: &mut Links<()>) {
@@ -65,6 +77,8 @@ unsafe impl<U: ArenaLinks<L>, L: IndexType> LinkField for ArcSingle<U, L> {
 // SAFETY: reports the handle itself, once, and only when `MAY_LINK`.
 unsafe impl<U: ArenaLinks> LinkField for ArcThin<U> {
     const MAY_LINK: bool = U::__MAY_LINK;
+    // Reported exactly when it may link; its drop is its reference.
+    const DROP_IS_REPORT: bool = Self::MAY_LINK;
 
     #[inline(always)]
     fn report_links(&self, links: &mut Links<()>) {
@@ -79,6 +93,7 @@ unsafe impl<U: ArenaLinks> LinkField for ArcThin<U> {
 // nothing.
 unsafe impl<X: LinkField> LinkField for Option<X> {
     const MAY_LINK: bool = X::MAY_LINK;
+    const DROP_IS_REPORT: bool = X::DROP_IS_REPORT;
 
     #[inline(always)]
     fn report_links(&self, links: &mut Links<()>) {
@@ -115,6 +130,7 @@ unsafe impl<X: LinkField> LinkField for [X] {
 // SAFETY: as for slices.
 unsafe impl<X: LinkField, const K: usize> LinkField for [X; K] {
     const MAY_LINK: bool = X::MAY_LINK;
+    const DROP_IS_REPORT: bool = X::DROP_IS_REPORT;
 
     #[inline]
     fn report_links(&self, links: &mut Links<()>) {
@@ -204,6 +220,8 @@ pub struct ConstProbe<T: ?Sized>(PhantomData<T>);
 impl<T: LinkField + ?Sized> ConstProbe<T> {
     /// `T` is a [`LinkField`]: whether it may report a link.
     pub const MAY_LINK: bool = T::MAY_LINK;
+    /// `T` is a [`LinkField`]: whether its drop glue is what it reports.
+    pub const DROP_IS_REPORT: bool = T::DROP_IS_REPORT;
 }
 
 #[allow(drop_bounds)]
@@ -218,9 +236,14 @@ pub trait NotLinkField {
     /// `false`: the type is not a [`LinkField`], so a field of it is never
     /// reported.
     const MAY_LINK: bool = false;
+    /// Whether the type's drop glue is what a report gives back: for a
+    /// type that reports nothing, whether it has no drop glue at all.
+    const DROP_IS_REPORT: bool;
 }
 
-impl<T: ?Sized> NotLinkField for ConstProbe<T> {}
+impl<T: ?Sized> NotLinkField for ConstProbe<T> {
+    const DROP_IS_REPORT: bool = !core::mem::needs_drop::<T>();
+}
 
 /// See [`ConstProbe`]. Not public API.
 #[doc(hidden)]
