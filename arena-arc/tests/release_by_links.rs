@@ -112,6 +112,28 @@ fn chunks_reused_in_place_release_their_old_values_first() {
     });
 }
 
+#[test]
+fn a_dedicated_chunk_and_a_chunk_with_many_targets_are_visited() {
+    common::leaves_nothing("spilled", |ids| {
+        let nodes: Allocator<Node, u32, 8> = Allocator::new_acyclic();
+        // One payload per chunk: a chunk of nodes links into up to eight
+        // payload chunks, more than its header tallies.
+        let payloads: Allocator<Tracked, u32, 1> = Allocator::new();
+        let wide = nodes.alloc(8, |_| Node::Leaf(payloads.alloc_value(ids.next())));
+        // 20 nodes: longer than a chunk, so a dedicated chunk, whose commit
+        // tallies nothing.
+        let long = nodes.alloc(20, |_| Node::Leaf(payloads.alloc_value(ids.next())));
+        let root = nodes.alloc_value(Node::Pair(
+            nodes.alloc_thin(Node::List(wide)),
+            nodes.alloc_value(Node::List(long)),
+        ));
+        assert_eq!(sum(&root), (0..28).sum::<u64>());
+        assert_eq!(nodes.stats().dedicated_chunks, 1);
+        drop((root, nodes, payloads));
+        assert_eq!(elems::made_and_dropped(), (28, 28));
+    });
+}
+
 /// A payload whose drop panics once, for the one chosen id.
 struct Fragile {
     tracked: Tracked,

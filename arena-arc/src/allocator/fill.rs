@@ -229,6 +229,9 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             // the fill relocates (re-entrancy leak 1: a current chunk older
             // than the dedicated one, each holding the other).
             let chunk = self.allocate_chunk(len, layout, 1, false);
+            // Its commit scans nothing: its release visits its values.
+            // SAFETY: the chunk is ours, nothing committed yet.
+            unsafe { chunk.erase().spill_out() };
             self.dedicated_chunks.set(self.dedicated_chunks.get() + 1);
             self.epoch.set(self.epoch.get() + 1);
             return Ok(Reservation {

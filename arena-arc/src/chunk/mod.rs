@@ -40,7 +40,10 @@ use core::ptr::{self, NonNull};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
+mod out_links;
 mod raw;
+
+pub(crate) use out_links::OutLinks;
 
 pub(crate) use raw::RawChunk;
 
@@ -91,6 +94,10 @@ pub(crate) struct Header {
     /// past the first cache line, away from `refs`, which other threads
     /// write.
     handed: usize,
+    /// The links that committed values hold into other chunks, for an
+    /// element type with `DROP_ONLY_LINKS` (see `out_links.rs`). Written as
+    /// `handed` is, and read by whoever holds the only reference.
+    out: OutLinks,
 }
 
 /// `drop_in_place` of slots `start..start + len` of the chunk at `header`,
@@ -214,6 +221,7 @@ impl<T> Chunk<T> {
                 live: ManuallyDrop::new(Arc::clone(live)),
                 generation,
                 handed: 0,
+                out: OutLinks::EMPTY,
             });
         }
         Chunk {

@@ -9,7 +9,7 @@ use core::ptr::{self, NonNull};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use super::{BIAS, DropElems, Header, abort_refcount_overflow};
+use super::{BIAS, DropElems, Header, OutLinks, abort_refcount_overflow};
 use crate::generation::Generation;
 use crate::stats::Live;
 use crate::sync::{Arc, AtomicUsize, Ordering};
@@ -193,6 +193,43 @@ impl RawChunk {
         self.refs().load(Ordering::Acquire);
         // SAFETY: the count reached zero: no one else holds a reference.
         unsafe { self.released_last() }
+    }
+
+    /// Tallies a link that a value being committed to this chunk holds
+    /// into `to`, another chunk (see `out_links.rs`).
+    ///
+    /// # Safety
+    /// The chunk is current for an allocator of the calling thread.
+    #[inline]
+    pub(crate) unsafe fn record_out(self, to: RawChunk) {
+        // SAFETY: the caller's promise: only this thread touches the tally
+        // now, through a raw place access that overlaps no reference.
+        unsafe { (*self.0.as_ptr()).out.add(to) }
+    }
+
+    /// Gives up on the chunk's tally of links out: its values are visited
+    /// when it is released (a dedicated chunk, whose commit does not scan).
+    ///
+    /// # Safety
+    /// The caller owns the chunk, before any of its values is committed.
+    pub(crate) unsafe fn spill_out(self) {
+        // SAFETY: the caller's promise.
+        unsafe { (*self.0.as_ptr()).out.spill() }
+    }
+
+    /// Takes the chunk's tally of links out, leaving it empty for the
+    /// chunk's next use; `None` if it spilled (then it stays spilled).
+    ///
+    /// # Safety
+    /// The caller holds the only reference (it is releasing the chunk).
+    pub(crate) unsafe fn take_out(self) -> Option<OutLinks> {
+        // SAFETY: the caller's promise; the tally was published with the
+        // elements.
+        let out = unsafe { &mut (*self.0.as_ptr()).out };
+        if out.spilled() {
+            return None;
+        }
+        Some(mem::replace(out, OutLinks::EMPTY))
     }
 
     /// Releases `n` references at once, freeing the chunk if they were

@@ -261,6 +261,10 @@ struct LinkScan {
     /// (see `release.rs`), where the links into other chunks are tallied:
     /// the links into `target` itself are then skipped.
     tally: Option<NonNull<Tally>>,
+    /// While committing a type with `DROP_ONLY_LINKS`: the links into other
+    /// chunks are also tallied in `target`'s header (`chunk/out_links.rs`),
+    /// so that its release need not visit its values.
+    record: bool,
 }
 
 impl LinkScan {
@@ -280,7 +284,20 @@ impl LinkScan {
                 // hold it as long as `target` lives (see the module docs).
                 unsafe { chunk.give_back(1) };
             }
-        } else if let Some(generation) = self.generation {
+        } else {
+            if self.record {
+                // SAFETY: `target` is current for an allocator of this
+                // thread (a committing `LinkScan`).
+                unsafe { self.target.record_out(chunk) };
+            }
+            self.report_out(chunk);
+        }
+    }
+
+    /// [`report`](Self::report) of a link out of `target`.
+    #[inline(always)]
+    fn report_out(&mut self, chunk: RawChunk) {
+        if let Some(generation) = self.generation {
             self.report_in_generation(chunk, generation);
         } else if let Some(mut tally) = self.tally {
             // SAFETY: the tally outlives the visit (`release.rs`), and
@@ -490,6 +507,7 @@ pub(crate) unsafe fn scan_links_of<T: ArenaLinks<L>, L: IndexType>(
             target: chunk.erase(),
             generation,
             tally: None,
+            record: T::DROP_ONLY_LINKS,
         },
         _types: PhantomData,
     };

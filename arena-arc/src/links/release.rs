@@ -56,6 +56,16 @@ pub(crate) unsafe fn release_links<T: ArenaLinks<L>, L: IndexType>(
     len: usize,
 ) {
     let target = RawChunk(header);
+    // The links out were tallied as the values were committed: give them
+    // back without visiting anything. (The first range of a chunk with
+    // holes takes the whole tally; the others find it empty.)
+    // SAFETY: the caller's promise: the chunk is being released.
+    if let Some(out) = unsafe { target.take_out() } {
+        // SAFETY: each entry is references that the chunk's values held,
+        // given back once, here; the values are forgotten.
+        unsafe { give_back_all(out.targets()) };
+        return;
+    }
     // SAFETY: the caller's promise: a chunk of `T`s.
     let chunk = unsafe { Chunk::<T>::from_raw(target) };
     let mut tally = Tally::default();
@@ -64,6 +74,7 @@ pub(crate) unsafe fn release_links<T: ArenaLinks<L>, L: IndexType>(
             target,
             generation: None,
             tally: Some(NonNull::from(&mut tally)),
+            record: false,
         },
         _types: PhantomData,
     };
