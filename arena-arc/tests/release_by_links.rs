@@ -291,3 +291,115 @@ mod derived {
         });
     }
 }
+
+/// One step of a random program over a `DROP_ONLY_LINKS` arena.
+#[derive(Debug, Clone)]
+enum Step {
+    /// A leaf with a fresh payload.
+    Leaf,
+    /// A pair of two live handles (by index, modulo the count).
+    Pair(usize, usize),
+    /// A list of `len` leaves (past a chunk: a dedicated one).
+    List(usize),
+    /// A list of clones of `len` live handles' values' links, as leaves of
+    /// existing payloads.
+    Wrap(usize),
+    /// Drops a live handle.
+    Drop(usize),
+    /// `trim()` of both arenas.
+    Trim,
+}
+
+fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    prop_oneof![
+        3 => Just(Step::Leaf),
+        4 => (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Step::Pair(a, b)),
+        2 => (0..12usize).prop_map(Step::List),
+        1 => (any::<usize>()).prop_map(Step::Wrap),
+        3 => any::<usize>().prop_map(Step::Drop),
+        1 => Just(Step::Trim),
+    ]
+}
+
+/// Runs `steps` on a fresh thread; `leaves_nothing` checks that every
+/// payload was dropped once and every byte freed.
+fn run(steps: Vec<Step>) {
+    // Shared, so that the program's thread does not free what the counted
+    // region did not allocate.
+    let steps = std::sync::Arc::new(steps);
+    let program = std::sync::Arc::clone(&steps);
+    common::leaves_nothing("program", move |ids| {
+        let nodes: Allocator<Node, u32, 4> = Allocator::new_acyclic();
+        let payloads: Allocator<Tracked, u32, 2> = Allocator::new();
+        let mut live: Vec<ArcSingle<Node>> = Vec::new();
+        for s in program.iter().cloned() {
+            match s {
+                Step::Leaf => {
+                    live.push(nodes.alloc_value(Node::Leaf(payloads.alloc_value(ids.next()))))
+                }
+                Step::Pair(a, b) if !live.is_empty() => {
+                    let (a, b) = (&live[a % live.len()], &live[b % live.len()]);
+                    let thin = nodes.alloc_thin(Node::List(nodes.alloc(1, |_| {
+                        Node::Pair(
+                            nodes.alloc_thin(Node::Leaf(payloads.alloc_value(ids.next()))),
+                            a.clone(),
+                        )
+                    })));
+                    live.push(nodes.alloc_value(Node::Pair(thin, b.clone())));
+                }
+                Step::List(len) => {
+                    let list = nodes.alloc(len, |_| Node::Leaf(payloads.alloc_value(ids.next())));
+                    live.push(nodes.alloc_value(Node::List(list)));
+                }
+                Step::Wrap(a) if !live.is_empty() => {
+                    let inner = live[a % live.len()].clone();
+                    let list = nodes.alloc(2, |i| {
+                        if i == 0 {
+                            Node::Pair(
+                                nodes.alloc_thin(Node::Leaf(payloads.alloc_value(ids.next()))),
+                                inner.clone(),
+                            )
+                        } else {
+                            Node::Leaf(payloads.alloc_value(ids.next()))
+                        }
+                    });
+                    live.push(nodes.alloc_value(Node::List(list)));
+                }
+                Step::Drop(a) if !live.is_empty() => {
+                    let i = a % live.len();
+                    let gone = live.swap_remove(i);
+                    let _ = sum(&gone);
+                    drop(gone);
+                }
+                Step::Trim => {
+                    nodes.trim();
+                    payloads.trim();
+                }
+                _ => {}
+            }
+        }
+        for node in &live {
+            let _ = sum(node);
+        }
+        drop(live);
+        drop(nodes);
+        drop(payloads);
+    });
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config {
+        cases: common::cases(300, 2),
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    })]
+
+    /// Random trees with links into the same chunk, older chunks, dedicated
+    /// chunks and another arena's chunks (tallied in the header or spilled),
+    /// dropped in random order between trims: everything is given back.
+    #[test]
+    fn random_programs_leave_nothing(steps in proptest::collection::vec(step(), 0..60)) {
+        run(steps);
+    }
+}
