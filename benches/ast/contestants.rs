@@ -88,6 +88,11 @@ pub const ALL: &[Entry] = &[
         label: "this crate, `#[derive(ArenaAlloc)]` on a struct, through its builder",
         run: on_worker::<derive_struct::Build>,
     },
+    Entry {
+        name: "ours-derive-struct-thin",
+        label: "this crate, `#[derive(ArenaAlloc)]` on a struct, through its builder, `Option<ArcThin>` operands",
+        run: on_worker::<derive_struct_thin::Build>,
+    },
 ];
 
 /// Experiments, run only when named with `--only`: not contestants.
@@ -695,103 +700,117 @@ derived_enum!(derive_enum, DExpr, ArcSingle, alloc_value, 256);
 // 64 KiB window: `arena_arc::thin_capacity::<TExpr>()` is 2722.
 derived_enum!(derive_thin, TExpr, ArcThin, alloc_thin, 2722);
 
-/// This crate through `#[derive(ArenaAlloc)]` on a struct, the shape a
+/// A contestant through `#[derive(ArenaAlloc)]` on a struct, the shape a
 /// derive user writes when every node has the same fields: a kind, a value,
 /// two optional operands and an argument list, filled through the typed
 /// builder (`SNode::builder()...build()`), with `SNode::alloc_value` for
 /// links.
-mod derive_struct {
-    use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc};
+macro_rules! derived_struct {
+    ($module:ident, $Node:ident, $link:ident, $alloc:ident, $chunk:literal) => {
+        // The derive's other builder methods (`args(vec)`, `build_arc`...)
+        // are not all used here; a macro's expansion reports them.
+        #[allow(dead_code)]
+        mod $module {
+            use arena_arc::{ArcSlice, ArenaAlloc, $link};
 
-    use crate::tree::{Builder, ExprNode, View};
+            use crate::tree::{Builder, ExprNode, View};
 
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum Kind {
-        Num,
-        Neg,
-        Add,
-        Mul,
-        Call,
-    }
-
-    #[derive(ArenaAlloc)]
-    #[arena(chunk = 256)]
-    pub struct SNode {
-        kind: Kind,
-        #[arena(default)]
-        value: i64,
-        #[arena(default)]
-        a: Option<ArcSingle<SNode>>,
-        #[arena(default)]
-        b: Option<ArcSingle<SNode>>,
-        #[arena(default)]
-        args: ArcSlice<SNode>,
-    }
-
-    impl ExprNode for SNode {
-        #[inline(always)]
-        fn view(&self) -> View<'_, Self> {
-            fn operand(link: &Option<ArcSingle<SNode>>) -> &SNode {
-                link.as_deref().expect("an operand of an operator node")
+            #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+            pub enum Kind {
+                Num,
+                Neg,
+                Add,
+                Mul,
+                Call,
             }
-            match self.kind {
-                Kind::Num => View::Num(self.value),
-                Kind::Neg => View::Neg(operand(&self.a)),
-                Kind::Add => View::Add(operand(&self.a), operand(&self.b)),
-                Kind::Mul => View::Mul(operand(&self.a), operand(&self.b)),
-                Kind::Call => View::Call(&self.args),
+
+            #[derive(ArenaAlloc)]
+            #[arena(chunk = $chunk)]
+            pub struct $Node {
+                kind: Kind,
+                #[arena(default)]
+                value: i64,
+                #[arena(default)]
+                a: Option<$link<$Node>>,
+                #[arena(default)]
+                b: Option<$link<$Node>>,
+                #[arena(default)]
+                args: ArcSlice<$Node>,
+            }
+
+            impl ExprNode for $Node {
+                #[inline(always)]
+                fn view(&self) -> View<'_, Self> {
+                    fn operand(link: &Option<$link<$Node>>) -> &$Node {
+                        link.as_deref().expect("an operand of an operator node")
+                    }
+                    match self.kind {
+                        Kind::Num => View::Num(self.value),
+                        Kind::Neg => View::Neg(operand(&self.a)),
+                        Kind::Add => View::Add(operand(&self.a), operand(&self.b)),
+                        Kind::Mul => View::Mul(operand(&self.a), operand(&self.b)),
+                        Kind::Call => View::Call(&self.args),
+                    }
+                }
+            }
+
+            /// Trims the arena when dropped; see `derive_enum::Build`.
+            #[derive(Default)]
+            pub struct Build;
+            impl Drop for Build {
+                fn drop(&mut self) {
+                    $Node::trim_arena();
+                }
+            }
+            impl Builder for Build {
+                type Node = $Node;
+                type Link = $link<$Node>;
+                #[inline(always)]
+                fn num(&self, v: i64) -> $Node {
+                    $Node::builder().kind(Kind::Num).value(v).build()
+                }
+                #[inline(always)]
+                fn neg(&self, a: $link<$Node>) -> $Node {
+                    $Node::builder().kind(Kind::Neg).a(Some(a)).build()
+                }
+                #[inline(always)]
+                fn add(&self, a: $link<$Node>, b: $link<$Node>) -> $Node {
+                    $Node::builder()
+                        .kind(Kind::Add)
+                        .a(Some(a))
+                        .b(Some(b))
+                        .build()
+                }
+                #[inline(always)]
+                fn mul(&self, a: $link<$Node>, b: $link<$Node>) -> $Node {
+                    $Node::builder()
+                        .kind(Kind::Mul)
+                        .a(Some(a))
+                        .b(Some(b))
+                        .build()
+                }
+                #[inline(always)]
+                fn call(&self, args: impl ExactSizeIterator<Item = $Node>) -> $Node {
+                    $Node::builder()
+                        .kind(Kind::Call)
+                        .args_from_iter(args)
+                        .build()
+                }
+                #[inline(always)]
+                fn link(&self, node: $Node) -> $link<$Node> {
+                    $Node::$alloc(node)
+                }
+                fn share(root: &$link<$Node>) -> Option<$link<$Node>> {
+                    Some(root.clone())
+                }
             }
         }
-    }
-
-    /// Trims the arena when dropped; see `derive_enum::Build`.
-    #[derive(Default)]
-    pub struct Build;
-    impl Drop for Build {
-        fn drop(&mut self) {
-            SNode::trim_arena();
-        }
-    }
-    impl Builder for Build {
-        type Node = SNode;
-        type Link = ArcSingle<SNode>;
-        #[inline(always)]
-        fn num(&self, v: i64) -> SNode {
-            SNode::builder().kind(Kind::Num).value(v).build()
-        }
-        #[inline(always)]
-        fn neg(&self, a: ArcSingle<SNode>) -> SNode {
-            SNode::builder().kind(Kind::Neg).a(Some(a)).build()
-        }
-        #[inline(always)]
-        fn add(&self, a: ArcSingle<SNode>, b: ArcSingle<SNode>) -> SNode {
-            SNode::builder()
-                .kind(Kind::Add)
-                .a(Some(a))
-                .b(Some(b))
-                .build()
-        }
-        #[inline(always)]
-        fn mul(&self, a: ArcSingle<SNode>, b: ArcSingle<SNode>) -> SNode {
-            SNode::builder()
-                .kind(Kind::Mul)
-                .a(Some(a))
-                .b(Some(b))
-                .build()
-        }
-        #[inline(always)]
-        fn call(&self, args: impl ExactSizeIterator<Item = SNode>) -> SNode {
-            SNode::builder()
-                .kind(Kind::Call)
-                .args_from_iter(args)
-                .build()
-        }
-        #[inline(always)]
-        fn link(&self, node: SNode) -> ArcSingle<SNode> {
-            SNode::alloc_value(node)
-        }
-        fn share(root: &ArcSingle<SNode>) -> Option<ArcSingle<SNode>> {
-            Some(root.clone())
-        }
-    }
+    };
 }
+
+// `Option<ArcSingle>` operands (`SNode::alloc_value`), chunks of 256 nodes:
+// a 64-byte node.
+derived_struct!(derive_struct, SNode, ArcSingle, alloc_value, 256);
+// `Option<ArcThin>` operands (`TNode::alloc_thin`), a 48-byte node, in
+// chunks that fill the 64 KiB window: `thin_capacity::<TNode>()` is 1361.
+derived_struct!(derive_struct_thin, TNode, ArcThin, alloc_thin, 1361);
