@@ -130,7 +130,8 @@ unsafe fn drop_elems<T>(header: NonNull<Header>, start: usize, len: usize) {
 /// the chunk), and so that the first element is 16-byte aligned whenever the
 /// global allocator returns 16-byte aligned memory (as the common ones do):
 /// vectorised fills then never split a store across two cache lines.
-const HEADER_SPACE: usize = 128;
+/// (Under loom, whose atomics are larger, twice that.)
+const HEADER_SPACE: usize = if cfg!(loom) { 256 } else { 128 };
 const _: () = assert!(mem::size_of::<Header>() <= HEADER_SPACE);
 
 /// The byte offset of the first element from the start of the chunk.
