@@ -395,9 +395,34 @@ mod orig {
 
 // ----- this crate ------------------------------------------------------------------
 
+/// `ArenaLinks` for the `Expr<F>` of one of this crate's families, whose
+/// `One` is an `ArcSingle` or an `ArcThin` and whose `Many` an `ArcSlice`.
+macro_rules! expr_links {
+    () => {
+        // SAFETY: every handle of every variant is a field owned by value
+        // and reported once; `Expr` has no `Drop` impl, the handles are its
+        // only drop glue, and the visit cannot panic (`DROP_ONLY_LINKS`).
+        unsafe impl arena_arc::ArenaLinks for Expr<F> {
+            const DROP_ONLY_LINKS: bool = true;
+            #[inline]
+            fn visit_links(&self, links: &mut arena_arc::Links<Self>) {
+                match self {
+                    Expr::Num(_) => {}
+                    Expr::Neg(a) => links.visit(a),
+                    Expr::Add(a, b) | Expr::Mul(a, b) => {
+                        links.visit(a);
+                        links.visit(b);
+                    }
+                    Expr::Call(args) => links.visit(args),
+                }
+            }
+        }
+    };
+}
+
 mod ours {
     use super::*;
-    use arena_arc::{Allocator, ArcSingle, ArcSlice, ArenaLinks, Links};
+    use arena_arc::{Allocator, ArcSingle, ArcSlice};
 
     pub struct F;
     impl Family for F {
@@ -405,24 +430,7 @@ mod ours {
         type Many = ArcSlice<Expr<F>>;
     }
 
-    // SAFETY: every handle of every variant is a field owned by value and
-    // reported once; `Expr` has no `Drop` impl, the handles are its only
-    // drop glue, and the visit cannot panic (`DROP_ONLY_LINKS`).
-    unsafe impl ArenaLinks for Expr<F> {
-        const DROP_ONLY_LINKS: bool = true;
-        #[inline]
-        fn visit_links(&self, links: &mut Links<Self>) {
-            match self {
-                Expr::Num(_) => {}
-                Expr::Neg(a) => links.single(a),
-                Expr::Add(a, b) | Expr::Mul(a, b) => {
-                    links.single(a);
-                    links.single(b);
-                }
-                Expr::Call(args) => links.slice(args),
-            }
-        }
-    }
+    expr_links!();
 
     /// By hand through `Allocator` (default chunk capacity, 256 nodes):
     /// `ACYCLIC` picks `new_acyclic()` (frees the tree) or `new()` (the
@@ -563,7 +571,7 @@ mod ours {
 /// so the node is 24 bytes, as `Box`'s and multitude's are.
 mod ours_thin {
     use super::*;
-    use arena_arc::{Allocator, ArcSlice, ArcThin, ArenaLinks, Links};
+    use arena_arc::{Allocator, ArcSlice, ArcThin};
 
     pub struct F;
     impl Family for F {
@@ -571,24 +579,7 @@ mod ours_thin {
         type Many = ArcSlice<Expr<F>>;
     }
 
-    // SAFETY: every handle of every variant is a field owned by value and
-    // reported once; `Expr` has no `Drop` impl, the handles are its only
-    // drop glue, and the visit cannot panic (`DROP_ONLY_LINKS`).
-    unsafe impl ArenaLinks for Expr<F> {
-        const DROP_ONLY_LINKS: bool = true;
-        #[inline]
-        fn visit_links(&self, links: &mut Links<Self>) {
-            match self {
-                Expr::Num(_) => {}
-                Expr::Neg(a) => links.thin(a),
-                Expr::Add(a, b) | Expr::Mul(a, b) => {
-                    links.thin(a);
-                    links.thin(b);
-                }
-                Expr::Call(args) => links.slice(args),
-            }
-        }
-    }
+    expr_links!();
 
     /// Chunks that fill the 64 KiB window (`thin_capacity`): 2722 nodes.
     pub struct Build(Allocator<Expr<F>, u32, { arena_arc::thin_capacity::<Expr<F>>() }>);
