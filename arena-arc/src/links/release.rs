@@ -4,9 +4,14 @@
 //! `drop_in_place` of a tree node gives back each of its handles with a
 //! locked decrement, and in an acyclic arena most of them point into the
 //! chunk being released, whose count no longer matters (it holds the bias:
-//! see `RawChunk::free`, `recycle` and the generations' free). Visiting the
-//! links instead skips those, tallies the others by chunk, and gives each
-//! chunk its references back in one `fetch_sub` once every value was
+//! see `RawChunk::free`, `recycle` and the generations' free).
+//!
+//! Usually no value is even visited: the commits tallied the links out of
+//! the chunk in its header (`chunk/out_links.rs`), and each target chunk
+//! gets its references back in one `fetch_sub`. When that tally spilled
+//! (more targets than it holds, or a dedicated chunk), the values are
+//! visited: the links into the chunk itself are skipped, the others are
+//! tallied here by chunk and given back the same way once every value was
 //! visited. No user code runs during the visits (the promise of
 //! `DROP_ONLY_LINKS`); the releases, which may free other chunks and run
 //! their drops, come after, and a panic in one does not stop the others.
