@@ -185,10 +185,11 @@ use syn::{DeriveInput, parse_macro_input};
 ///   type turns out to hold none reports nothing. So node types that point
 ///   at each other need no attribute and do not name each other. The impl
 ///   also sets `DROP_ONLY_LINKS` when every field either has no drop glue
-///   or is wholly reported (a handle to such a type, an `Option` or array of
-///   them, a derived type with the same promise): its chunks are then
-///   released without dropping each value. A `String`, `ArcStr`, `Box` or
-///   `Vec` field makes it `false`;
+///   or is wholly reported (a handle to such a type, an `ArcStr`, which is
+///   reported as a link that keeps counting, an `Option` or array of them,
+///   a derived type with the same promise): its chunks are then released
+///   without dropping each value. A `String`, `Box` or `Vec` field makes it
+///   `false`;
 /// - gets its per-thread arena from
 ///   [`Allocator::new_acyclic`](../arena_arc/struct.Allocator.html#method.new_acyclic),
 ///   in the thread's generations: links between the chunks of a thread's

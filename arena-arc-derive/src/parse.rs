@@ -43,9 +43,15 @@ impl FieldKind {
 /// [`link_kind`]). Ordered: a type is as linked as its most linked field.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 pub enum LinkKind {
-    /// Nothing: primitives, `String`, `ArcStr`, handles to those, and
+    /// Nothing: primitives, `String`, handles to those and to `ArcStr`, and
     /// `Option`/`Box`/`Vec`/arrays of them.
     None,
+    /// An `ArcStr` (or an `Option` or array of them): never a link that
+    /// stops counting, but reported as a counted one (`Links::counted` in
+    /// the runtime), so that a linked type with names may still promise
+    /// `DROP_ONLY_LINKS`. A type whose most linked field is `Counted` holds
+    /// no link: it is link-free, as with [`LinkKind::None`].
+    Counted,
     /// A type the derive cannot see into (another derived type held by
     /// value, say): reported if it turns out to report links.
     Opaque,
@@ -87,13 +93,14 @@ pub fn link_kind(ty: &Type) -> LinkKind {
             match last.ident.to_string().as_str() {
                 "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64"
                 | "i128" | "isize" | "f32" | "f64" | "bool" | "char" | "str" | "String"
-                | "ArcStr" | "PhantomData" | "Duration" | "Instant" | "NonZeroU32"
-                | "NonZeroU64" | "NonZeroUsize" => LinkKind::None,
+                | "PhantomData" | "Duration" | "Instant" | "NonZeroU32" | "NonZeroU64"
+                | "NonZeroUsize" => LinkKind::None,
+                "ArcStr" => LinkKind::Counted,
                 // Shared owners and interior mutability: never reported.
                 "Rc" | "Arc" | "Weak" | "Cell" | "RefCell" | "Mutex" | "RwLock" | "OnceCell"
                 | "OnceLock" => LinkKind::None,
                 "ArcSlice" | "ArcSingle" | "ArcThin" => match first_arg().map(link_kind) {
-                    Some(LinkKind::None) => LinkKind::None,
+                    Some(LinkKind::None | LinkKind::Counted) => LinkKind::None,
                     _ => LinkKind::Handle,
                 },
                 "Option" | "Box" | "Vec" => first_arg().map_or(LinkKind::Opaque, link_kind),
@@ -210,24 +217,32 @@ pub struct EnumModel {
 }
 
 impl EnumModel {
-    /// How linked the enum is: its most linked field's kind.
+    /// How linked the enum is: its most linked field's kind (see
+    /// [`type_link_kind`]).
     pub fn link_kind(&self) -> LinkKind {
-        self.variants
-            .iter()
-            .flat_map(|v| v.links.iter().map(|(_, kind, _)| *kind))
-            .max()
-            .unwrap_or(LinkKind::None)
+        type_link_kind(
+            self.variants
+                .iter()
+                .flat_map(|v| v.links.iter().map(|(_, kind, _)| *kind)),
+        )
     }
 }
 
 impl StructModel {
-    /// How linked the struct is: its most linked field's kind.
+    /// How linked the struct is: its most linked field's kind (see
+    /// [`type_link_kind`]).
     pub fn link_kind(&self) -> LinkKind {
-        self.fields
-            .iter()
-            .map(|f| f.link)
-            .max()
-            .unwrap_or(LinkKind::None)
+        type_link_kind(self.fields.iter().map(|f| f.link))
+    }
+}
+
+/// How linked a type is, from its fields' kinds: the most linked, except
+/// that fields that are at most [`LinkKind::Counted`] hold no link, so the
+/// type is [`LinkKind::None`] (link-free: a plain arena, nothing reported).
+fn type_link_kind(fields: impl Iterator<Item = LinkKind>) -> LinkKind {
+    match fields.max() {
+        Some(kind) if kind > LinkKind::Counted => kind,
+        _ => LinkKind::None,
     }
 }
 

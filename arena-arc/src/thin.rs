@@ -25,7 +25,7 @@ use crate::single::ArcSingle;
 /// bytes such a chunk (its header and all its slots) may take: 64 KiB.
 ///
 /// An [`Allocator<T, L, N>`](crate::Allocator) can hand out `ArcThin`s only
-/// when a chunk of `N` elements fits: `128 + N * size_of::<T>() <= 65536`
+/// when a chunk of `N` elements fits: `192 + N * size_of::<T>() <= 65536`
 /// (checked at compile time by [`alloc_thin`](crate::Allocator::alloc_thin)).
 ///
 /// ```
@@ -51,7 +51,7 @@ pub const THIN_WINDOW: usize = 64 * 1024;
 ///     Add(arena_arc::ArcThin<Expr>, arena_arc::ArcThin<Expr>),
 /// }
 /// const N: usize = thin_capacity::<Expr>();
-/// assert_eq!(N, (65536 - 64 - 128) / size_of::<Expr>());
+/// assert_eq!(N, (65536 - 64 - 192) / size_of::<Expr>());
 /// let arena: Allocator<Expr, u32, N> = Allocator::new();
 /// let one = arena.alloc_thin(Expr::Num(1));
 /// assert!(matches!(*one, Expr::Num(1)));
@@ -81,7 +81,7 @@ pub(crate) const fn fits_thin_window<T>(n: usize) -> bool {
 ///
 /// **What it costs.** The allocator's regular chunks are allocated aligned
 /// to [`THIN_WINDOW`] (64 KiB) from the first `alloc_thin` on, so a chunk
-/// must fit in that window (`128 + N * size_of::<T>() <= 65536`, a
+/// must fit in that window (`192 + N * size_of::<T>() <= 65536`, a
 /// compile-time check), and should nearly fill it: give the allocator
 /// [`thin_capacity::<T>()`](thin_capacity) as its `N` (with a derived
 /// arena, `#[arena(chunk = ...)]` with that number), or the global

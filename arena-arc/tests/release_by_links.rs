@@ -115,22 +115,22 @@ fn chunks_reused_in_place_release_their_old_values_first() {
 #[test]
 fn a_dedicated_chunk_and_a_chunk_with_many_targets_are_visited() {
     common::leaves_nothing("spilled", |ids| {
-        let nodes: Allocator<Node, u32, 8> = Allocator::new_acyclic();
-        // One payload per chunk: a chunk of nodes links into up to eight
-        // payload chunks, more than its header tallies.
+        let nodes: Allocator<Node, u32, 16> = Allocator::new_acyclic();
+        // One payload per chunk: a chunk of nodes links into twelve payload
+        // chunks, more than its header tallies (nine).
         let payloads: Allocator<Tracked, u32, 1> = Allocator::new();
-        let wide = nodes.alloc(8, |_| Node::Leaf(payloads.alloc_value(ids.next())));
-        // 20 nodes: longer than a chunk, so a dedicated chunk, whose commit
+        let wide = nodes.alloc(12, |_| Node::Leaf(payloads.alloc_value(ids.next())));
+        // 40 nodes: longer than a chunk, so a dedicated chunk, whose commit
         // tallies nothing.
-        let long = nodes.alloc(20, |_| Node::Leaf(payloads.alloc_value(ids.next())));
+        let long = nodes.alloc(40, |_| Node::Leaf(payloads.alloc_value(ids.next())));
         let root = nodes.alloc_value(Node::Pair(
             nodes.alloc_thin(Node::List(wide)),
             nodes.alloc_value(Node::List(long)),
         ));
-        assert_eq!(sum(&root), (0..28).sum::<u64>());
+        assert_eq!(sum(&root), (0..52).sum::<u64>());
         assert_eq!(nodes.stats().dedicated_chunks, 1);
         drop((root, nodes, payloads));
-        assert_eq!(elems::made_and_dropped(), (28, 28));
+        assert_eq!(elems::made_and_dropped(), (52, 52));
     });
 }
 
@@ -197,7 +197,7 @@ fn a_panicking_drop_in_another_chunk_does_not_stop_the_rest() {
 #[allow(dead_code)] // types whose constants are all that is looked at
 mod derived {
     use super::*;
-    use arena_arc::ArenaAlloc;
+    use arena_arc::{ArcStr, ArenaAlloc};
 
     /// Only primitives and handles to itself: its handles are its whole
     /// drop glue, so the derive makes the promise.
@@ -246,6 +246,28 @@ mod derived {
         named: Named,
     }
 
+    /// `ArcStr`s are reported as counted links: their drop is what the
+    /// release gives back, so names do not cost a node the promise.
+    #[derive(ArenaAlloc)]
+    enum Ident {
+        Plain(ArcStr),
+        Path([ArcStr; 2], Option<ArcStr>),
+        Scoped(ArcStr, ArcThin<Ident>, Option<ArcSingle<Ident>>),
+    }
+
+    /// A `Drop` impl beside an `ArcStr` compiles (a counted link may be
+    /// read or moved by it), and takes the promise away.
+    #[derive(ArenaAlloc)]
+    struct Logged {
+        name: ArcStr,
+    }
+
+    impl Drop for Logged {
+        fn drop(&mut self) {
+            let _moved = std::mem::take(&mut self.name);
+        }
+    }
+
     #[test]
     fn the_derive_promises_drop_only_links_exactly_when_it_holds() {
         let promised = [
@@ -255,8 +277,60 @@ mod derived {
             <Frame as ArenaLinks>::DROP_ONLY_LINKS,
             <Holder as ArenaLinks>::DROP_ONLY_LINKS,
             <HoldsNamed as ArenaLinks>::DROP_ONLY_LINKS,
+            <Ident as ArenaLinks>::DROP_ONLY_LINKS,
+            <Logged as ArenaLinks>::DROP_ONLY_LINKS,
         ];
-        assert_eq!(promised, [true, false, false, false, true, false]);
+        assert_eq!(
+            promised,
+            [true, false, false, false, true, false, true, false]
+        );
+    }
+
+    /// Every string of a derived tree released by its links goes back to
+    /// the thread's text arena exactly once: one give-back too few leaves a
+    /// text chunk behind, one too many frees it under a live string.
+    #[test]
+    fn names_released_by_their_links_are_given_back_once() {
+        common::leaves_nothing("names released by links", |_ids| {
+            let kept: ArcStr = ArcStr::from("kept");
+            let mut root = Ident::alloc_value(Ident::Plain(kept.clone()));
+            for i in 0..600u32 {
+                let name = ArcStr::from(format!("name_{i}").as_str());
+                let path = [name.clone(), kept.clone()];
+                let alias = (i % 3 == 0).then(|| ArcStr::from("alias"));
+                let inner = Ident::alloc_thin(Ident::Path(path, alias));
+                root = Ident::alloc_value(Ident::Scoped(name, inner, Some(root)));
+            }
+            let mut names = 0;
+            let mut at = Some(root.clone());
+            while let Some(node) = at {
+                at = match &*node {
+                    Ident::Scoped(name, inner, next) => {
+                        assert!(name.starts_with("name_"));
+                        assert!(matches!(&**inner, Ident::Path(p, _) if p[1] == "kept"));
+                        names += 1;
+                        next.clone()
+                    }
+                    _ => None,
+                };
+            }
+            assert_eq!(names, 600);
+            // Long names, two to a text chunk: the node chunk's tally of
+            // links out spills, and its values are visited instead.
+            for i in 0..40u32 {
+                let long = format!("{i:_>1500}");
+                let name = ArcStr::from(long.as_str());
+                let inner = Ident::alloc_thin(Ident::Plain(name.clone()));
+                root = Ident::alloc_value(Ident::Scoped(name, inner, Some(root)));
+            }
+            assert!(matches!(&*root, Ident::Scoped(n, ..) if n.len() == 1500));
+            drop(root);
+            arena_arc::trim_thread();
+            // The string kept outside the tree is intact and still counted.
+            assert_eq!(kept, "kept");
+            drop(kept);
+            arena_arc::trim_thread();
+        });
     }
 
     fn size(t: &Tree) -> usize {

@@ -49,7 +49,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// The compile-time check of [`alloc_thin`](Self::alloc_thin).
     const THIN_FITS: () = assert!(
         fits_thin_window::<T>(N),
-        "arena-arc: ArcThin needs a chunk that fits in THIN_WINDOW (64 KiB): 128 + N * size_of::<T>() <= 65536 and N >= 1; lower the allocator's N, or use ArcSingle"
+        "arena-arc: ArcThin needs a chunk that fits in THIN_WINDOW (64 KiB): 192 + N * size_of::<T>() <= 65536 and N >= 1; lower the allocator's N, or use ArcSingle"
     );
 
     /// Moves `value` into the arena and returns it as an 8-byte
@@ -61,7 +61,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// to [`THIN_WINDOW`] (64 KiB), for slices and singles alike; see
     /// [`ArcThin`] for what that costs.
     ///
-    /// A chunk of `N` elements must fit in the window, `128 + N *
+    /// A chunk of `N` elements must fit in the window, `192 + N *
     /// size_of::<T>() <= 65536`: a larger `N` (or a zero `N`) is a compile
     /// error.
     ///

@@ -5,8 +5,11 @@
 //! Releasing such a chunk then needs neither `drop_in_place` nor a visit of
 //! its values: one `fetch_sub` per chunk in the tally gives back what the
 //! values' drops would have (the links into the chunk itself never count
-//! when it is released). A tree's chunk links into one or two older chunks;
-//! past [`OUT_LINKS`] targets the tally *spills*, and the chunk's values are
+//! when it is released). Only links that count are tallied: not those into
+//! the chunk itself, nor those into the other chunks of its generation,
+//! which stopped counting at the commit. A tree's chunk links into an older
+//! chunk or two and, if its nodes hold `ArcStr`s, a few text chunks; past
+//! [`OUT_LINKS`] targets the tally *spills*, and the chunk's values are
 //! visited instead (`links/release.rs`), as they are for a dedicated chunk,
 //! whose values are committed without a scan.
 
@@ -14,9 +17,11 @@ use core::ptr::NonNull;
 
 use super::RawChunk;
 
-/// How many target chunks a chunk's tally holds before it spills. Three
-/// fill the header's two cache lines exactly.
-pub(crate) const OUT_LINKS: usize = 3;
+/// How many target chunks a chunk's tally holds before it spills. Nine
+/// fill the header's third cache line: a chunk of a tree whose nodes hold
+/// names links into a text chunk every few hundred names, besides the
+/// older chunks of the tree (W9's chunks link into four to seven).
+pub(crate) const OUT_LINKS: usize = 9;
 
 /// See the module docs. Lives in the chunk's header: written by the
 /// allocator while the chunk is current (each commit), read by whoever
@@ -24,8 +29,11 @@ pub(crate) const OUT_LINKS: usize = 3;
 /// publishes it, as the elements are.
 #[derive(Clone, Copy)]
 pub(crate) struct OutLinks {
-    /// `(target, links)`; only the first `len` are meaningful.
-    targets: [(RawChunk, usize); OUT_LINKS],
+    /// The target chunks; only the first `len` are meaningful.
+    chunks: [RawChunk; OUT_LINKS],
+    /// How many links into each of `chunks`. A count that would pass
+    /// `u32::MAX` spills the tally (a chunk of four billion links).
+    counts: [u32; OUT_LINKS],
     len: u8,
     /// More targets than fit, or a chunk whose commits are not scanned (a
     /// dedicated one): the tally is not the whole story. Never unset.
@@ -36,7 +44,8 @@ impl OutLinks {
     /// No link out yet.
     pub(crate) const EMPTY: Self = OutLinks {
         // Placeholders, never read (`len` is 0).
-        targets: [(RawChunk(NonNull::dangling()), 0); OUT_LINKS],
+        chunks: [RawChunk(NonNull::dangling()); OUT_LINKS],
+        counts: [0; OUT_LINKS],
         len: 0,
         spilled: false,
     };
@@ -48,13 +57,19 @@ impl OutLinks {
             return;
         }
         let len = usize::from(self.len);
-        if let Some((_, count)) = self.targets[..len].iter_mut().find(|(c, _)| *c == chunk) {
-            *count += 1;
-        } else if len < OUT_LINKS {
-            self.targets[len] = (chunk, 1);
-            self.len += 1;
-        } else {
-            self.spilled = true;
+        // The links of neighbouring values mostly go to the chunk added
+        // last (the current text chunk, say): look from there.
+        match self.chunks[..len].iter().rposition(|c| *c == chunk) {
+            Some(i) => match self.counts[i].checked_add(1) {
+                Some(count) => self.counts[i] = count,
+                None => self.spilled = true,
+            },
+            None if len < OUT_LINKS => {
+                self.chunks[len] = chunk;
+                self.counts[len] = 1;
+                self.len += 1;
+            }
+            None => self.spilled = true,
         }
     }
 
@@ -68,8 +83,13 @@ impl OutLinks {
         self.spilled
     }
 
-    /// The tallied `(chunk, links)` pairs.
-    pub(crate) fn targets(&self) -> &[(RawChunk, usize)] {
-        &self.targets[..usize::from(self.len)]
+    /// The tallied `(chunk, links)` pairs: the first `len` of the array.
+    pub(crate) fn targets(&self) -> ([(RawChunk, usize); OUT_LINKS], usize) {
+        let mut pairs = [(RawChunk(NonNull::dangling()), 0); OUT_LINKS];
+        let len = usize::from(self.len);
+        for (pair, (&chunk, &count)) in pairs.iter_mut().zip(self.chunks.iter().zip(&self.counts)) {
+            *pair = (chunk, count as usize);
+        }
+        (pairs, len)
     }
 }

@@ -254,8 +254,9 @@ struct LinkScan {
     /// The chunk the visited values were written to, current for an
     /// allocator of this thread.
     target: RawChunk,
-    /// The open generation `target` belongs to, for an allocator in the
-    /// thread's generations (see `generation.rs`); `None` otherwise.
+    /// The generation `target` belongs to, for an allocator in the
+    /// thread's generations (see `generation.rs`); `None` otherwise. Open
+    /// while committing; being freed while releasing.
     generation: Option<NonNull<Generation>>,
     /// `None` while committing. While `target` is being released instead
     /// (see `release.rs`), where the links into other chunks are tallied:
@@ -289,19 +290,26 @@ impl LinkScan {
         }
     }
 
-    /// [`report`](Self::report) of a link out of `target`, out of line: it
-    /// is the rarer case in a tree, and inlined it made `visit_links` too
-    /// large to be inlined into the commit's scan (W8's build lost 5 ns
-    /// per node).
+    /// A reported handle that keeps counting ([`Links::counted`]) points
+    /// into `chunk`: nothing is given back, ever; it is only tallied with
+    /// the links out, for a release by links (`release.rs`). A counted link
+    /// into `target` itself is skipped: `target`'s count holds the bias
+    /// whenever its values are released.
+    #[inline(always)]
+    fn report_counted(&mut self, chunk: RawChunk) {
+        if chunk != self.target && (self.record || self.tally.is_some()) {
+            self.tally_out(chunk);
+        }
+    }
+
+    /// [`report_counted`](Self::report_counted) of a link out of `target`,
+    /// out of line for the reason [`report_out`](Self::report_out) is.
     #[inline(never)]
-    fn report_out(&mut self, chunk: RawChunk) {
+    fn tally_out(&mut self, chunk: RawChunk) {
         if self.record {
             // SAFETY: `target` is current for an allocator of this thread
             // (a committing `LinkScan`).
             unsafe { self.target.record_out(chunk) };
-        }
-        if let Some(generation) = self.generation {
-            self.report_in_generation(chunk, generation);
         } else if let Some(mut tally) = self.tally {
             // SAFETY: the tally outlives the visit (`release.rs`), and
             // nothing else refers to it meanwhile.
@@ -309,16 +317,44 @@ impl LinkScan {
         }
     }
 
-    #[inline]
-    fn report_in_generation(&mut self, chunk: RawChunk, generation: NonNull<Generation>) {
-        // SAFETY: the reported handle holds a reference to `chunk`, so it is
-        // alive.
-        if unsafe { chunk.generation() } == Some(generation) {
-            // SAFETY: `chunk` is in the open generation of this thread, so
-            // current for an allocator of this thread (`generation.rs`);
-            // the handle is owned by the value being committed into the same
-            // generation, which is freed as a whole.
-            unsafe { chunk.give_back(1) };
+    /// [`report`](Self::report) of a link out of `target`, out of line: it
+    /// is the rarer case in a tree, and inlined it made `visit_links` too
+    /// large to be inlined into the commit's scan (W8's build lost 5 ns
+    /// per node).
+    ///
+    /// A link into another chunk of `generation` does not count: committing,
+    /// it stops counting here; releasing, it is skipped, as the links into
+    /// `target` are. Neither is tallied: only links that count are, so that
+    /// a chunk whose values link into the other arenas' chunks of their
+    /// generation (a tree of several types) keeps its tally from spilling.
+    #[inline(never)]
+    fn report_out(&mut self, chunk: RawChunk) {
+        if let Some(generation) = self.generation {
+            // SAFETY: `chunk` is alive. Committing, the reported handle is
+            // owned by a value not yet committed, so it still counts.
+            // Releasing, it counts, or it is a link that stopped counting
+            // into a chunk of `target`'s generation, which is being freed
+            // and whose chunks are deallocated only after every release.
+            if unsafe { chunk.generation() } == Some(generation) {
+                if self.tally.is_none() {
+                    // SAFETY: `chunk` is in the open generation of this
+                    // thread, so current for an allocator of this thread
+                    // (`generation.rs`); the handle is owned by the value
+                    // being committed into the same generation, which is
+                    // freed as a whole.
+                    unsafe { chunk.give_back(1) };
+                }
+                return;
+            }
+        }
+        if self.record {
+            // SAFETY: `target` is current for an allocator of this thread
+            // (a committing `LinkScan`).
+            unsafe { self.target.record_out(chunk) };
+        } else if let Some(mut tally) = self.tally {
+            // SAFETY: the tally outlives the visit (`release.rs`), and
+            // nothing else refers to it meanwhile.
+            unsafe { tally.as_mut().add(chunk) };
         }
     }
 }
@@ -454,6 +490,87 @@ impl<T, L: IndexType> Links<T, L> {
     #[inline(always)]
     pub fn thin<U>(&mut self, handle: &ArcThin<U>) {
         self.scan.report(handle.raw_chunk());
+    }
+}
+
+impl<T, L: IndexType> Links<T, L> {
+    /// Reports a handle that keeps counting, whatever it points into: a
+    /// handle to bytes or other plain data, which is never part of a cycle.
+    /// Nothing changes while committing; the report only matters to a type
+    /// that promises [`ArenaLinks::DROP_ONLY_LINKS`], whose release must
+    /// give back every handle its values' drops would have. An empty slice
+    /// holds no chunk and is ignored.
+    ///
+    /// Unlike a handle reported with [`slice`](Self::slice), a counted one
+    /// may be read, cloned or moved by a `Drop` of its holder. Report a
+    /// handle through one method only, once.
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcSingle, ArcSlice, ArenaLinks, Links};
+    ///
+    /// enum Node {
+    ///     Leaf(ArcSlice<f64>),
+    ///     Pair(ArcSingle<Node>, ArcSingle<Node>),
+    /// }
+    ///
+    /// // SAFETY: every handle is owned by value and reported once; they
+    /// // are `Node`'s only drop glue, and `visit_links` cannot panic.
+    /// unsafe impl ArenaLinks for Node {
+    ///     const DROP_ONLY_LINKS: bool = true;
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         match self {
+    ///             Node::Leaf(samples) => links.counted(samples),
+    ///             Node::Pair(a, b) => {
+    ///                 links.single(a);
+    ///                 links.single(b);
+    ///             }
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let samples: Allocator<f64> = Allocator::new();
+    /// let nodes: Allocator<Node> = Allocator::new_acyclic();
+    /// let a = nodes.alloc_value(Node::Leaf(samples.alloc(2, |i| i as f64)));
+    /// let pair = nodes.alloc_value(Node::Pair(a.clone(), a));
+    /// drop((pair, nodes));
+    /// // The node chunk was released by its links: one decrement for the
+    /// // samples' chunk, which the allocator still holds.
+    /// assert_eq!(samples.stats().chunks_alive, 1);
+    /// ```
+    #[inline(always)]
+    pub fn counted<U, L2: IndexType>(&mut self, handle: &ArcSlice<U, L2>) {
+        if let Some(chunk) = handle.chunk() {
+            self.scan.report_counted(chunk.erase());
+        }
+    }
+
+    /// Reports an [`ArcStr`](crate::ArcStr) field: a [`counted`](Self::counted)
+    /// link, since a string never holds a handle.
+    /// [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc) reports every
+    /// `ArcStr` field this way, so that a node type with names can still
+    /// promise [`ArenaLinks::DROP_ONLY_LINKS`].
+    ///
+    /// ```
+    /// use arena_arc::{ArcSingle, ArcStr, ArenaLinks, Links};
+    ///
+    /// struct Var {
+    ///     name: ArcStr,
+    ///     next: Option<ArcSingle<Var>>,
+    /// }
+    ///
+    /// // SAFETY: both handles are owned by value and reported once, and
+    /// // they are all of `Var`'s drop glue; `visit_links` cannot panic.
+    /// unsafe impl ArenaLinks for Var {
+    ///     const DROP_ONLY_LINKS: bool = true;
+    ///     fn visit_links(&self, links: &mut Links<Self>) {
+    ///         links.text(&self.name);
+    ///         links.visit(&self.next);
+    ///     }
+    /// }
+    /// ```
+    #[inline(always)]
+    pub fn text<L2: IndexType>(&mut self, text: &crate::ArcStr<L2>) {
+        self.counted(text.as_arc_slice());
     }
 }
 

@@ -15,23 +15,26 @@ use crate::thin::ArcThin;
 
 /// What the code [`#[derive(ArenaAlloc)]`](derive@crate::ArenaAlloc)
 /// generates reports for each field: the handles to types that report their
-/// links (and `Option`, `Box`, `Vec`, slices and arrays of them), and values
-/// of derived types held by value, whose own links it reports. Fields of
-/// any other type are skipped (see [`Probe`]). Not public API.
+/// links (and `Option`, `Box`, `Vec`, slices and arrays of them), values
+/// of derived types held by value, whose own links it reports, and
+/// `ArcStr`s, as counted links ([`Links::counted`]). Fields of any other
+/// type are skipped (see [`Probe`]). Not public API.
 ///
 /// # Safety
 /// As for [`ArenaLinks`]: `report_links` reports only handles that `self`
 /// owns by value, each once, the same every time. And when
-/// [`MAY_LINK`](Self::MAY_LINK) is `false` it reports nothing at all: the
-/// derive lets a type implement `Drop` on the strength of that constant
-/// (see [`ConstProbe`]).
+/// [`MAY_LINK`](Self::MAY_LINK) is `false` it reports no link that may stop
+/// counting, only counted ones: the derive lets a type implement `Drop` on
+/// the strength of that constant (see [`ConstProbe`]).
 #[doc(hidden)]
 pub unsafe trait LinkField {
-    /// Whether `report_links` may report anything: `false` for a handle to
-    /// a type that cannot hold a link ([`ArenaLinks::__MAY_LINK`]), and for
-    /// `Option`s, `Box`es, `Vec`s and arrays of such handles. A handle that
-    /// is never reported always counts, so a `Drop` of its holder is
-    /// harmless. `true` (the default) for a derived type held by value.
+    /// Whether `report_links` may report a link that stops counting:
+    /// `false` for a handle to a type that cannot hold a link
+    /// ([`ArenaLinks::__MAY_LINK`]), for an `ArcStr`, and for `Option`s,
+    /// `Box`es, `Vec`s and arrays of such handles. A handle that is never
+    /// reported, or reported as counted, always counts, so a `Drop` of its
+    /// holder is harmless. `true` (the default) for a derived type held by
+    /// value.
     const MAY_LINK: bool = true;
 
     /// Whether dropping a value of this type does nothing but drop the
@@ -88,6 +91,19 @@ unsafe impl<U: ArenaLinks> LinkField for ArcThin<U> {
     }
 }
 
+// SAFETY: reports the bytes as a counted link, once: it never stops
+// counting (`MAY_LINK` is `false`, so a holder may implement `Drop`), and
+// its drop is that one reference.
+unsafe impl<L: IndexType> LinkField for crate::ArcStr<L> {
+    const MAY_LINK: bool = false;
+    const DROP_IS_REPORT: bool = true;
+
+    #[inline(always)]
+    fn report_links(&self, links: &mut Links<()>) {
+        links.text(self);
+    }
+}
+
 // SAFETY: an `Option` owns its contents and never hands them out by value
 // through `&self`; it reports only through `X`, so nothing when `X` reports
 // nothing.
@@ -119,7 +135,7 @@ unsafe impl<X: LinkField> LinkField for [X] {
 
     #[inline]
     fn report_links(&self, links: &mut Links<()>) {
-        if X::MAY_LINK {
+        if X::MAY_LINK || X::DROP_IS_REPORT {
             for x in self {
                 x.report_links(links);
             }
@@ -175,8 +191,10 @@ impl<X: LinkField + ?Sized> ReportLinks for Probe<'_, X> {
     #[inline(always)]
     fn __report_links(&self, links: &mut Links<()>) {
         // The constant the derive's `Drop` check reads: a field it let
-        // through is never reported, whatever `X`'s impl does.
-        if X::MAY_LINK {
+        // through reports no link that stops counting, whatever `X`'s impl
+        // does. Its counted links (`Links::counted`: `ArcStr`) are
+        // reported, for a release by links.
+        if X::MAY_LINK || X::DROP_IS_REPORT {
             self.0.report_links(links);
         }
     }

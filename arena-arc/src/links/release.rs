@@ -10,9 +10,10 @@
 //! the chunk in its header (`chunk/out_links.rs`), and each target chunk
 //! gets its references back in one `fetch_sub`. When that tally spilled
 //! (more targets than it holds, or a dedicated chunk), the values are
-//! visited: the links into the chunk itself are skipped, the others are
-//! tallied here by chunk and given back the same way once every value was
-//! visited. No user code runs during the visits (the promise of
+//! visited: the links into the chunk itself and into the other chunks of
+//! its generation, which stopped counting at the commit, are skipped; the
+//! others (`ArcStr`s among them: `Links::counted`) are tallied here by
+//! chunk and given back the same way once every value was visited. No user code runs during the visits (the promise of
 //! `DROP_ONLY_LINKS`); the releases, which may free other chunks and run
 //! their drops, come after, and a panic in one does not stop the others.
 
@@ -66,18 +67,23 @@ pub(crate) unsafe fn release_links<T: ArenaLinks<L>, L: IndexType>(
     // holes takes the whole tally; the others find it empty.)
     // SAFETY: the caller's promise: the chunk is being released.
     if let Some(out) = unsafe { target.take_out() } {
+        let (pairs, len) = out.targets();
         // SAFETY: each entry is references that the chunk's values held,
         // given back once, here; the values are forgotten.
-        unsafe { give_back_all(out.targets()) };
+        unsafe { give_back_all(&pairs[..len]) };
         return;
     }
     // SAFETY: the caller's promise: a chunk of `T`s.
     let chunk = unsafe { Chunk::<T>::from_raw(target) };
     let mut tally = Tally::default();
+    // The links into the other chunks of `target`'s generation stopped
+    // counting when they were committed: the visit skips them.
+    // SAFETY: the caller's promise: the chunk is live, being released.
+    let generation = unsafe { target.generation() };
     let mut links = Links::<T, L> {
         scan: LinkScan {
             target,
-            generation: None,
+            generation,
             tally: Some(NonNull::from(&mut tally)),
             record: false,
         },

@@ -354,7 +354,7 @@ impl<T: Arena<L>, L: IndexType, const N: usize> Runner<T, L, N> {
                 self.limited = limit_chunks.is_some();
                 let arena = T::allocator();
                 arena.set_limit(
-                    limit_chunks.map(|k| usize::from(k) * (128 + N * std::mem::size_of::<T>())),
+                    limit_chunks.map(|k| usize::from(k) * (192 + N * std::mem::size_of::<T>())),
                 );
                 self.arena = Some(arena);
             }
