@@ -581,7 +581,7 @@ mod ours_thin {
 
     expr_links!();
 
-    /// Chunks that fill the 64 KiB window (`thin_capacity`): 2722 nodes.
+    /// Chunks that fill the 64 KiB window (`thin_capacity`): 2719 nodes.
     pub struct Build(Allocator<Expr<F>, u32, { arena_arc::thin_capacity::<Expr<F>>() }>);
     impl Default for Build {
         fn default() -> Self {
@@ -688,8 +688,9 @@ macro_rules! derived_enum {
 // `ArcSingle` links (`DExpr::alloc_value`), chunks of 256 nodes.
 derived_enum!(derive_enum, DExpr, ArcSingle, alloc_value, 256);
 // 8-byte `ArcThin` links (`TExpr::alloc_thin`), in chunks that fill the
-// 64 KiB window: `arena_arc::thin_capacity::<TExpr>()` is 2722.
-derived_enum!(derive_thin, TExpr, ArcThin, alloc_thin, 2722);
+// 64 KiB window: `arena_arc::thin_capacity::<TExpr>()` (checked below).
+derived_enum!(derive_thin, TExpr, ArcThin, alloc_thin, 2719);
+const _: () = assert!(2719 == arena_arc::thin_capacity::<derive_thin::TExpr>());
 
 /// A contestant through `#[derive(ArenaAlloc)]` on a struct, the shape a
 /// derive user writes when every node has the same fields: a kind, a value,
@@ -803,5 +804,7 @@ macro_rules! derived_struct {
 // a 64-byte node.
 derived_struct!(derive_struct, SNode, ArcSingle, alloc_value, 256);
 // `Option<ArcThin>` operands (`TNode::alloc_thin`), a 48-byte node, in
-// chunks that fill the 64 KiB window: `thin_capacity::<TNode>()` is 1361.
-derived_struct!(derive_struct_thin, TNode, ArcThin, alloc_thin, 1361);
+// chunks that fill the 64 KiB window: `thin_capacity::<TNode>()` (checked
+// below: a header that grows must not leave a window's last bytes short).
+derived_struct!(derive_struct_thin, TNode, ArcThin, alloc_thin, 1359);
+const _: () = assert!(1359 == arena_arc::thin_capacity::<derive_struct_thin::TNode>());
