@@ -24,7 +24,8 @@
 //! In the streams, the live heap is read after every document's turn, at
 //! the end once the last document is dropped (no other call), and after one
 //! `arena_arc::trim_thread()`. `ours-trim` is this crate with
-//! `trim_thread()` after every document.
+//! `trim_thread()` after every document (streams only); `ours-thin` the AST
+//! with 8-byte `ArcThin` singles (the AST only).
 //!
 //! Every run is a process of its own (this binary with `--child NAME
 //! --workload W`), run round-robin in a rotated order; medians of the
@@ -442,7 +443,13 @@ fn main() {
         let these: Vec<&'static Entry> = entries
             .iter()
             .copied()
-            .filter(|e| e.in_ast || workload != "ast")
+            .filter(|e| {
+                if workload == "ast" {
+                    e.in_ast
+                } else {
+                    e.in_streams
+                }
+            })
             .collect();
         if these.is_empty() {
             continue;

@@ -30,18 +30,25 @@ pub struct Entry {
     pub label: &'static str,
     pub ast: fn(&Program<AOp>) -> crate::run::AstSample,
     pub stream: fn(&Program<JOp>, usize, bool) -> crate::run::StreamSample,
-    /// Runs the AST workload (this crate's second entry only streams).
+    /// Runs the AST workload (`ours-trim` only streams).
     pub in_ast: bool,
+    /// Runs the streams of documents (`ours-thin`, whose documents are
+    /// `ours`'s, only the AST).
+    pub in_streams: bool,
 }
 
 macro_rules! entry {
     ($name:literal, $label:literal, $c:ty, $in_ast:literal) => {
+        entry!($name, $label, $c, $in_ast, true)
+    };
+    ($name:literal, $label:literal, $c:ty, $in_ast:literal, $in_streams:literal) => {
         Entry {
             name: $name,
             label: $label,
             ast: crate::run::ast::<$c>,
             stream: crate::run::stream::<$c>,
             in_ast: $in_ast,
+            in_streams: $in_streams,
         }
     };
 }
@@ -52,6 +59,13 @@ pub const ALL: &[Entry] = &[
         "ours-trim",
         "this crate, + `trim_thread()` per document",
         ours::Trim,
+        false
+    ),
+    entry!(
+        "ours-thin",
+        "this crate, `#[derive(ArenaAlloc)]`, 8-byte `ArcThin` singles",
+        ours_thin::C,
+        true,
         false
     ),
     entry!("Box", "`Box` (a tree: never shared)", std_box::C, true),
@@ -187,6 +201,118 @@ mod ours {
             <C as crate::contestants::Contestant>::sizes()
         }
     }
+}
+
+/// The same node types with 8-byte [`ArcThin`](arena_arc::ArcThin) singles
+/// (`alloc_thin`), each type's chunks filling the 64 KiB window that
+/// `ArcThin` needs (`thin_capacity`, checked below). Slices and strings stay
+/// 16-byte `ArcSlice`s and `ArcStr`s, so `Expr` (a call: a name and its
+/// arguments) stays 40 bytes; `Stmt` goes from 80 to 64, `Pat` from 40 to
+/// 24.
+mod ours_thin {
+    use arena_arc::{ArcSlice, ArcStr, ArcThin, ArenaAlloc, thin_capacity};
+
+    type One<T> = ArcThin<T>;
+
+    #[derive(ArenaAlloc)]
+    #[arena(chunk = 1165)]
+    pub struct Item {
+        name: ArcStr,
+        params: ArcSlice<Pat>,
+        ret: Option<ArcThin<Ty>>,
+        body: ArcSlice<Stmt>,
+    }
+
+    #[derive(ArenaAlloc)]
+    #[arena(chunk = 1019)]
+    pub enum Stmt {
+        Let { pat: Pat, init: Expr },
+        Expr(Expr),
+        Item(ArcThin<Item>),
+    }
+
+    #[derive(ArenaAlloc)]
+    #[arena(chunk = 1631)]
+    pub enum Expr {
+        Lit(i64),
+        Var(ArcStr),
+        Binary(u8, ArcThin<Expr>, ArcThin<Expr>),
+        Call(ArcStr, ArcSlice<Expr>),
+        Block(ArcSlice<Stmt>),
+        Cast(ArcThin<Expr>, ArcThin<Ty>),
+    }
+
+    #[derive(ArenaAlloc)]
+    #[arena(chunk = 2719)]
+    pub enum Pat {
+        Wild,
+        Bind(ArcStr),
+        Tuple(ArcSlice<Pat>),
+        Typed(ArcThin<Pat>, ArcThin<Ty>),
+    }
+
+    #[derive(ArenaAlloc)]
+    #[arena(chunk = 2039)]
+    pub enum Ty {
+        Int,
+        Named(ArcStr),
+        Tuple(ArcSlice<Ty>),
+        Fn(ArcSlice<Ty>, ArcThin<Ty>),
+    }
+
+    // The literals above are `thin_capacity` of each type (the derive takes
+    // only literals): a size or header change fails the build here.
+    const _: () = assert!(
+        1165 == thin_capacity::<Item>()
+            && 1019 == thin_capacity::<Stmt>()
+            && 1631 == thin_capacity::<Expr>()
+            && 2719 == thin_capacity::<Pat>()
+            && 2039 == thin_capacity::<Ty>()
+    );
+
+    #[derive(ArenaAlloc)]
+    pub enum Value {
+        Null,
+        Bool(bool),
+        Number(f64),
+        String(ArcStr),
+        Array(ArcSlice<Value>),
+        Object(ArcSlice<Member>),
+    }
+
+    #[derive(ArenaAlloc)]
+    pub struct Member {
+        key: ArcStr,
+        value: Value,
+    }
+
+    /// As `ours::Arena`: trims the thread's arenas when dropped.
+    #[derive(Default)]
+    pub struct Arena;
+    impl Drop for Arena {
+        fn drop(&mut self) {
+            arena_arc::trim_thread();
+        }
+    }
+    impl Arena {
+        #[inline(always)]
+        fn one<T: ArenaAlloc<Index = u32>>(&self, value: T) -> ArcThin<T> {
+            T::alloc_thin(value)
+        }
+        #[inline(always)]
+        fn many<T: ArenaAlloc<Index = u32>>(
+            &self,
+            iter: impl ExactSizeIterator<Item = T>,
+        ) -> ArcSlice<T> {
+            T::alloc_from_iter(iter)
+        }
+        #[inline(always)]
+        fn string(&self, s: &str) -> ArcStr {
+            ArcStr::from(s)
+        }
+    }
+
+    crate::model::build_and_walk!();
 }
 
 // ----- std --------------------------------------------------------------------------
