@@ -226,25 +226,115 @@ pub trait Dom {
 /// The elements of the arrays and objects being read, innermost last.
 type Stacks<D> = (Vec<<D as Dom>::Value>, Vec<<D as Dom>::Member>);
 
-/// The reader: `stacks` is `Some` for the per-document stacks, `None` for
-/// a `Vec` per container.
+/// The natural reader: a `Vec` per container, each value returned.
 struct Seed<'a, D: Dom> {
     dom: &'a D,
-    stacks: Option<&'a mut Stacks<D>>,
 }
 
 /// Reads `json` into `dom`, with a `Vec` per container or (`stacks`) one
-/// pair of stacks for the whole document.
+/// pair of stacks for the whole document, which the reader pushes each
+/// value onto rather than return it ([`PushSeed`], as `examples/json.rs`
+/// reads this crate's model).
 pub fn read<D: Dom>(dom: &D, json: &str, stacks: bool) -> D::Value {
     let mut own: Stacks<D> = (Vec::new(), Vec::new());
     let mut de = serde_json::Deserializer::from_str(json);
-    let seed = Seed {
-        dom,
-        stacks: stacks.then_some(&mut own),
+    let value = if stacks {
+        PushSeed {
+            dom,
+            stacks: &mut own,
+            key: None,
+        }
+        .deserialize(&mut de)
+        .expect("W10: a valid document");
+        own.0.pop().expect("W10: the root on the stack")
+    } else {
+        Seed { dom }
+            .deserialize(&mut de)
+            .expect("W10: a valid document")
     };
-    let value = seed.deserialize(&mut de).expect("W10: a valid document");
     de.end().expect("W10: a valid document");
     value
+}
+
+/// The stacked reader: pushes each value on the value stack or, with its
+/// object's `key`, on the member stack, and returns nothing (see
+/// `examples/json.rs`: a returned value cost a store-forwarding stall).
+struct PushSeed<'a, D: Dom> {
+    dom: &'a D,
+    stacks: &'a mut Stacks<D>,
+    key: Option<D::Str>,
+}
+
+impl<D: Dom> PushSeed<'_, D> {
+    #[inline(always)]
+    fn put<E>(self, value: D::Value) -> Result<(), E> {
+        match self.key {
+            None => self.stacks.0.push(value),
+            Some(key) => self.stacks.1.push(D::member(key, value)),
+        }
+        Ok(())
+    }
+}
+
+impl<'de, D: Dom> DeserializeSeed<'de> for PushSeed<'_, D> {
+    type Value = ();
+    fn deserialize<De: Deserializer<'de>>(self, d: De) -> Result<(), De::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, D: Dom> Visitor<'de> for PushSeed<'_, D> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.put(D::null())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.put(D::bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.put(D::number(v as f64))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.put(D::number(v as f64))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.put(D::number(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        let s = self.dom.str(v);
+        self.put(D::string(s))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let dom = self.dom;
+        let base = self.stacks.0.len();
+        while seq
+            .next_element_seed(PushSeed {
+                dom,
+                stacks: &mut *self.stacks,
+                key: None,
+            })?
+            .is_some()
+        {}
+        let array = dom.array(self.stacks.0.drain(base..));
+        self.put(array)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let dom = self.dom;
+        let base = self.stacks.1.len();
+        while let Some(key) = map.next_key_seed(KeySeed(dom))? {
+            map.next_value_seed(PushSeed {
+                dom,
+                stacks: &mut *self.stacks,
+                key: Some(key),
+            })?;
+        }
+        let object = dom.object(self.stacks.1.drain(base..));
+        self.put(object)
+    }
 }
 
 impl<'de, D: Dom> DeserializeSeed<'de> for Seed<'_, D> {
@@ -281,50 +371,21 @@ impl<'de, D: Dom> Visitor<'de> for Seed<'_, D> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<D::Value, A::Error> {
         let dom = self.dom;
-        match self.stacks {
-            Some(stacks) => {
-                let base = stacks.0.len();
-                while let Some(v) = seq.next_element_seed(Seed {
-                    dom,
-                    stacks: Some(&mut *stacks),
-                })? {
-                    stacks.0.push(v);
-                }
-                Ok(dom.array(stacks.0.drain(base..)))
-            }
-            None => {
-                let mut items = Vec::new();
-                while let Some(v) = seq.next_element_seed(Seed { dom, stacks: None })? {
-                    items.push(v);
-                }
-                Ok(dom.array(items.into_iter()))
-            }
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(Seed { dom })? {
+            items.push(v);
         }
+        Ok(dom.array(items.into_iter()))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<D::Value, A::Error> {
         let dom = self.dom;
-        match self.stacks {
-            Some(stacks) => {
-                let base = stacks.1.len();
-                while let Some(key) = map.next_key_seed(KeySeed(dom))? {
-                    let value = map.next_value_seed(Seed {
-                        dom,
-                        stacks: Some(&mut *stacks),
-                    })?;
-                    stacks.1.push(D::member(key, value));
-                }
-                Ok(dom.object(stacks.1.drain(base..)))
-            }
-            None => {
-                let mut members = Vec::new();
-                while let Some(key) = map.next_key_seed(KeySeed(dom))? {
-                    let value = map.next_value_seed(Seed { dom, stacks: None })?;
-                    members.push(D::member(key, value));
-                }
-                Ok(dom.object(members.into_iter()))
-            }
+        let mut members = Vec::new();
+        while let Some(key) = map.next_key_seed(KeySeed(dom))? {
+            let value = map.next_value_seed(Seed { dom })?;
+            members.push(D::member(key, value));
         }
+        Ok(dom.object(members.into_iter()))
     }
 }
 
