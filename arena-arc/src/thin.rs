@@ -86,8 +86,11 @@ pub(crate) const fn fits_thin_window<T>(n: usize) -> bool {
 /// must fit in that window (`192 + N * size_of::<T>() <= 65536`, a
 /// compile-time check), and should nearly fill it: give the allocator
 /// [`thin_capacity::<T>()`](thin_capacity) as its `N` (with a derived
-/// arena, `#[arena(chunk = ...)]` with that number), or the global
-/// allocator wastes the rest of each window.
+/// arena, `#[arena(chunk = ...)]` with that number, which the attribute
+/// takes as a literal: check it with `const _: () = assert!(N ==
+/// arena_arc::thin_capacity::<Foo>());` beside the type, so that a change
+/// of the type's size fails the build), or the global allocator wastes the
+/// rest of each window.
 /// Use it for values that many small nodes point to, where the 8 bytes it
 /// saves per link shrink every node: a binary expression node with two
 /// `ArcThin` operands is 24 bytes where it is 40 with `ArcSingle`.
