@@ -528,14 +528,17 @@ impl<T, L: IndexType> Links<T, L> {
     ///     }
     /// }
     ///
-    /// let samples: Allocator<f64> = Allocator::new();
+    /// // Two samples in a chunk of one: a dedicated chunk, which only the
+    /// // handle holds.
+    /// let samples: Allocator<f64, u32, 1> = Allocator::new();
     /// let nodes: Allocator<Node> = Allocator::new_acyclic();
     /// let a = nodes.alloc_value(Node::Leaf(samples.alloc(2, |i| i as f64)));
     /// let pair = nodes.alloc_value(Node::Pair(a.clone(), a));
-    /// drop((pair, nodes));
-    /// // The node chunk was released by its links: one decrement for the
-    /// // samples' chunk, which the allocator still holds.
     /// assert_eq!(samples.stats().chunks_alive, 1);
+    /// drop((pair, nodes));
+    /// // The node chunk was released by its links, the counted one
+    /// // included: the samples' chunk went with it.
+    /// assert_eq!(samples.stats().chunks_alive, 0);
     /// ```
     #[inline(always)]
     pub fn counted<U, L2: IndexType>(&mut self, handle: &ArcSlice<U, L2>) {
