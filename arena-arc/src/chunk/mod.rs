@@ -132,7 +132,7 @@ unsafe fn drop_elems<T>(header: NonNull<Header>, start: usize, len: usize) {
 /// common ones do): vectorised fills then never split a store across two
 /// cache lines. The third line holds most of the tally of links out
 /// (`out_links.rs`). (Under loom, whose atomics are larger, more.)
-pub(crate) const HEADER_SPACE: usize = if cfg!(loom) { 320 } else { 192 };
+const HEADER_SPACE: usize = if cfg!(loom) { 320 } else { 192 };
 const _: () = assert!(mem::size_of::<Header>() <= HEADER_SPACE);
 
 /// The byte offset of the first element from the start of the chunk.

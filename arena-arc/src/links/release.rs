@@ -13,9 +13,10 @@
 //! visited: the links into the chunk itself and into the other chunks of
 //! its generation, which stopped counting at the commit, are skipped; the
 //! others (`ArcStr`s among them: `Links::counted`) are tallied here by
-//! chunk and given back the same way once every value was visited. No user code runs during the visits (the promise of
-//! `DROP_ONLY_LINKS`); the releases, which may free other chunks and run
-//! their drops, come after, and a panic in one does not stop the others.
+//! chunk and given back the same way once every value was visited. No user
+//! code runs during the visits (the promise of `DROP_ONLY_LINKS`); the
+//! releases, which may free other chunks and run their drops, come after,
+//! and a panic in one does not stop the others.
 
 use alloc::vec::Vec;
 use core::marker::PhantomData;
