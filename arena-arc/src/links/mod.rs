@@ -302,9 +302,12 @@ impl LinkScan {
         }
     }
 
-    /// [`report_counted`](Self::report_counted) of a link out of `target`,
-    /// out of line for the reason [`report_out`](Self::report_out) is.
-    #[inline(never)]
+    /// [`report_counted`](Self::report_counted) of a link out of `target`.
+    /// Inlined, unlike [`report_out`](Self::report_out): it is only reached
+    /// from `ArcStr` fields (`Links::counted`), whose holders' `visit_links`
+    /// are not inlined anyway, and W9's build took 1 ns per node less
+    /// (22 alternating runs of each binary).
+    #[inline(always)]
     fn tally_out(&mut self, chunk: RawChunk) {
         if self.record {
             // SAFETY: `target` is current for an allocator of this thread
