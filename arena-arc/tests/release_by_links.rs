@@ -320,8 +320,8 @@ mod derived {
             // Long names, two to a text chunk: the node chunk's tally of
             // links out spills, and its values are visited instead.
             for i in 0..long {
-                let long = format!("{i:_>1500}");
-                let name = ArcStr::from(long.as_str());
+                let text = format!("{i:_>1500}");
+                let name = ArcStr::from(text.as_str());
                 let inner = Ident::alloc_thin(Ident::Plain(name.clone()));
                 root = Ident::alloc_value(Ident::Scoped(name, inner, Some(root)));
             }
