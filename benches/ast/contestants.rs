@@ -604,6 +604,37 @@ mod ours_thin {
     }
 }
 
+/// The `Build` of a derived contestant: the node-making methods given
+/// (`num` to `call`), links made by `$Node::$alloc`, and a drop that trims
+/// the type's arena. The worker drops it after the main thread dropped the
+/// tree: its `trim` frees the tree (timed as the arena's drop, as the
+/// hand-written contestants' `Allocator` drop is), instead of the untimed
+/// thread-local destruction at the thread's end.
+macro_rules! derived_build {
+    ($Node:ident, $link:ident, $alloc:ident, { $($make:tt)* }) => {
+        #[derive(Default)]
+        pub struct Build;
+        impl Drop for Build {
+            fn drop(&mut self) {
+                $Node::trim_arena();
+            }
+        }
+        impl Builder for Build {
+            type Node = $Node;
+            type Link = $link<$Node>;
+            $($make)*
+            #[inline(always)]
+            fn link(&self, node: $Node) -> $link<$Node> {
+                $Node::$alloc(node)
+            }
+            fn share(root: &$link<$Node>) -> Option<$link<$Node>> {
+                Some(root.clone())
+            }
+        }
+    };
+}
+pub(crate) use derived_build;
+
 /// A contestant through `#[derive(ArenaAlloc)]` on the expression enum,
 /// with `$link` handles made by `$Node::$alloc` in chunks of `$chunk`: the
 /// enum's own per-thread arena (acyclic, since its variants hold handles to
@@ -639,20 +670,7 @@ macro_rules! derived_enum {
                 }
             }
 
-            /// The worker drops this after the main thread dropped the tree:
-            /// its `trim` frees the tree (timed as the arena's drop, as the
-            /// hand-written contestants' `Allocator` drop is), instead of the
-            /// untimed thread-local destruction at the thread's end.
-            #[derive(Default)]
-            pub struct Build;
-            impl Drop for Build {
-                fn drop(&mut self) {
-                    $Node::trim_arena();
-                }
-            }
-            impl Builder for Build {
-                type Node = $Node;
-                type Link = $link<$Node>;
+            crate::contestants::derived_build!($Node, $link, $alloc, {
                 #[inline(always)]
                 fn num(&self, v: i64) -> $Node {
                     $Node::Num(v)
@@ -673,14 +691,7 @@ macro_rules! derived_enum {
                 fn call(&self, args: impl ExactSizeIterator<Item = $Node>) -> $Node {
                     $Node::Call($Node::alloc_from_iter(args))
                 }
-                #[inline(always)]
-                fn link(&self, node: $Node) -> $link<$Node> {
-                    $Node::$alloc(node)
-                }
-                fn share(root: &$link<$Node>) -> Option<$link<$Node>> {
-                    Some(root.clone())
-                }
-            }
+            });
         }
     };
 }
@@ -746,17 +757,7 @@ macro_rules! derived_struct {
                 }
             }
 
-            /// Trims the arena when dropped; see `derive_enum::Build`.
-            #[derive(Default)]
-            pub struct Build;
-            impl Drop for Build {
-                fn drop(&mut self) {
-                    $Node::trim_arena();
-                }
-            }
-            impl Builder for Build {
-                type Node = $Node;
-                type Link = $link<$Node>;
+            crate::contestants::derived_build!($Node, $link, $alloc, {
                 #[inline(always)]
                 fn num(&self, v: i64) -> $Node {
                     $Node::builder().kind(Kind::Num).value(v).build()
@@ -788,14 +789,7 @@ macro_rules! derived_struct {
                         .args_from_iter(args)
                         .build()
                 }
-                #[inline(always)]
-                fn link(&self, node: $Node) -> $link<$Node> {
-                    $Node::$alloc(node)
-                }
-                fn share(root: &$link<$Node>) -> Option<$link<$Node>> {
-                    Some(root.clone())
-                }
-            }
+            });
         }
     };
 }
