@@ -2,6 +2,7 @@
 //! [`ThreadArena`], the operations it offers without naming its chunk size.
 
 use core::fmt;
+use core::mem::ManuallyDrop;
 use std::thread::LocalKey;
 
 use crate::allocator::Allocator;
@@ -310,7 +311,11 @@ impl<T: 'static, L: IndexType, const N: usize> LocalArena<T, L, N> {
     /// ```
     #[inline]
     pub fn alloc_from_iter(&self, iter: impl IntoIterator<Item = T>) -> ArcSlice<T, L> {
-        self.with(|a| a.alloc_from_iter(iter))
+        // The closure holds a reference, not the iterator: moved through
+        // `with`'s `Option` and into the allocator's out-of-line fill, a
+        // `Drain` was copied at each step.
+        let mut iter = iter.into_iter();
+        self.with(|a| a.alloc_from_iter(&mut iter))
     }
 
     /// A zero-length slice; allocates nothing.
@@ -386,7 +391,10 @@ impl<T: ArenaLinks<L> + 'static, L: IndexType, const N: usize> LocalArena<T, L, 
     /// ```
     #[inline]
     pub fn alloc_linked(&self, value: T) -> ArcSingle<T, L> {
-        self.with(|a| a.alloc_linked(value))
+        match self.move_linked(value) {
+            Ok(single) => single,
+            Err(err) => crate::allocator::refuse(err),
+        }
     }
 
     /// [`Allocator::checked_alloc_linked`] on this thread's allocator.
@@ -408,7 +416,17 @@ impl<T: ArenaLinks<L> + 'static, L: IndexType, const N: usize> LocalArena<T, L, 
     /// ```
     #[inline]
     pub fn checked_alloc_linked(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
-        self.with(|a| a.checked_alloc_linked(value))
+        self.move_linked(value)
+    }
+
+    /// The value goes through `with` by reference: moved into its closure,
+    /// it was copied into the closure's `Option`, out of it, and again into
+    /// its slot (W9's build, docs/benchmarks.md).
+    #[inline(always)]
+    fn move_linked(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
+        let value = ManuallyDrop::new(value);
+        // SAFETY: `with` runs the closure once; `value` is not used after.
+        self.with(|a| unsafe { a.move_linked(&value) })
     }
 
     /// [`Allocator::alloc_thin_linked`] on this thread's allocator.
@@ -434,7 +452,9 @@ impl<T: ArenaLinks<L> + 'static, L: IndexType, const N: usize> LocalArena<T, L, 
     /// ```
     #[inline]
     pub fn alloc_thin_linked(&self, value: T) -> ArcThin<T> {
-        self.with(|a| a.alloc_thin_linked(value))
+        let value = ManuallyDrop::new(value);
+        // SAFETY: `with` runs the closure once; `value` is not used after.
+        self.with(|a| unsafe { a.move_thin_linked(&value) })
     }
 }
 

@@ -431,3 +431,36 @@ fn arena_static_of_a_derived_recursive_type_is_freed() {
         drop(other);
     });
 }
+
+#[test]
+fn a_linked_value_refused_by_the_limit_is_dropped_once() {
+    leaves_nothing("refused", |ids| {
+        // A full chunk first, so that the next value needs a new chunk.
+        let kept: Vec<_> = (0..8)
+            .map(|_| Expr::alloc_value(Expr::Num(ids.next())))
+            .collect();
+        Expr::arena().with(|a| a.set_limit(Some(a.stats().bytes_reserved)));
+        // Refused with an error: the value (and the link it holds, which
+        // keeps counting) is dropped.
+        let Err(err) = Expr::checked_alloc_value(Expr::Neg(kept[0].clone())) else {
+            panic!("the limit refused nothing");
+        };
+        assert!(
+            matches!(err, arena_arc::AllocError::LimitExceeded { .. }),
+            "{err:?}"
+        );
+        let Err(payload) = catch_unwind(AssertUnwindSafe(|| {
+            Expr::alloc_value(Expr::Maybe(ids.next(), Some(kept[1].clone())))
+        })) else {
+            panic!("the limit refused nothing");
+        };
+        let message = common::panic_message(&*payload);
+        assert!(message.contains("allocation limit of"), "{message}");
+        Expr::arena().with(|a| a.set_limit(None));
+        // Still usable, and the refused values' payloads were dropped: the
+        // test's `leaves_nothing` checks every payload made was dropped
+        // exactly once.
+        let sum = Expr::alloc_value(Expr::Add(kept[2].clone(), kept[3].clone()));
+        assert_eq!(eval(&sum), eval(&kept[2]) + eval(&kept[3]));
+    });
+}

@@ -2,13 +2,13 @@
 //! `fill.rs` and `commit.rs`.
 
 use core::convert::Infallible;
-use core::mem::ManuallyDrop;
+use core::mem::{self, ManuallyDrop};
 use core::ptr;
 
 use alloc::vec::Vec;
 
 use super::Allocator;
-use super::fill::Failure;
+use super::fill::{Failure, Reservation};
 use crate::error::AllocError;
 use crate::index::IndexType;
 use crate::links::{ArenaLinks, scan_links_of};
@@ -392,29 +392,85 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
             Some(res) => res,
             None => self.reserve_slow(1)?,
         };
+        let value = ManuallyDrop::new(value);
+        // SAFETY: `res` is a fresh reservation of one slot; `value` is ours
+        // and never used again.
+        Ok(unsafe { self.commit_linked(res, &value) })
+    }
+
+    /// [`checked_alloc_linked`](Self::checked_alloc_linked) of a value
+    /// read from where it lies: the per-thread arenas pass the caller's
+    /// value by reference through their `with`, so that it is copied once,
+    /// into its slot, rather than into each closure on the way (W8's and
+    /// W9's build, docs/benchmarks.md).
+    ///
+    /// # Safety
+    /// `*value` is moved out: the caller must not use or drop it afterwards.
+    #[inline]
+    pub(crate) unsafe fn move_linked(
+        &self,
+        value: &ManuallyDrop<T>,
+    ) -> Result<ArcSingle<T, L>, AllocError> {
+        let res = match self.reserve_in_current(1) {
+            Some(res) => res,
+            None => {
+                // The slow path may run user code (a freed chunk's drops):
+                // if it panics, or fails, the value is dropped, not leaked.
+                let guard = DropUnlessCommitted(value);
+                let res = self.reserve_slow(1)?;
+                mem::forget(guard);
+                res
+            }
+        };
+        // SAFETY: as above; the caller's promise for `value`.
+        Ok(unsafe { self.commit_linked(res, value) })
+    }
+
+    /// Scans `value`'s links and moves it into the slot `res` reserved.
+    ///
+    /// # Safety
+    /// `res` is a reservation of one slot made by `reserve`, not yet
+    /// written; `*value` is moved out: the caller must not use or drop it
+    /// afterwards.
+    #[inline(always)]
+    unsafe fn commit_linked(
+        &self,
+        res: Reservation<T>,
+        value: &ManuallyDrop<T>,
+    ) -> ArcSingle<T, L> {
         debug_assert!(
             !res.dedicated,
             "a single value never needs a dedicated chunk"
         );
         // If `visit_links` panics, some links may be given back already:
         // the value is then leaked, never dropped (the trait's contract).
-        let value = ManuallyDrop::new(value);
         if self.links.is_some() {
             let generation = self.open_generation_of(&res);
             // SAFETY: the slot will hold `value`, committed with no user code
             // in between; the chunk is current, and the generation, if any,
             // open and this thread's.
-            unsafe { scan_links_of(&*value, res.chunk, generation) };
+            unsafe { scan_links_of(&**value, res.chunk, generation) };
         }
         // SAFETY: the reservation is slot `start` of `chunk`, uninitialised
         // and ours. It is not dedicated, so `commit` would only give back
-        // the links, which was done above.
+        // the links, which was done above. The value is moved out of
+        // `*value`, which the caller never uses again.
         unsafe {
-            res.chunk
-                .slot(res.start)
-                .write(ManuallyDrop::into_inner(value));
-            Ok(ArcSingle::from_raw_parts((res.chunk, res.start, 1)))
+            res.chunk.slot(res.start).write(ptr::read(&**value));
+            ArcSingle::from_raw_parts((res.chunk, res.start, 1))
         }
+    }
+}
+
+/// Drops the value a [`move_linked`](Allocator::move_linked) was given
+/// unless it is forgotten: the value had no slot.
+struct DropUnlessCommitted<'a, T>(&'a ManuallyDrop<T>);
+
+impl<T> Drop for DropUnlessCommitted<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: `move_linked`'s caller gave the value up, and the guard is
+        // forgotten once it is moved elsewhere.
+        drop(ManuallyDrop::into_inner(unsafe { ptr::read(self.0) }));
     }
 }
 
@@ -458,6 +514,6 @@ fn more_than_the_hint() -> ! {
 #[cold]
 #[inline(never)]
 #[track_caller]
-fn refuse(err: AllocError) -> ! {
+pub(crate) fn refuse(err: AllocError) -> ! {
     panic!("{err}")
 }

@@ -12,6 +12,8 @@ mod fill;
 mod retire;
 mod thin;
 
+pub(crate) use alloc::refuse;
+
 use core::cell::{Cell, OnceCell};
 use core::fmt;
 use core::marker::PhantomData;

@@ -20,8 +20,9 @@
 //! find the wrong header.
 
 use core::alloc::Layout;
+use core::mem::ManuallyDrop;
 
-use super::Allocator;
+use super::{Allocator, refuse};
 use crate::chunk::RawChunk;
 use crate::error::AllocError;
 use crate::index::IndexType;
@@ -190,10 +191,27 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
     #[inline]
     #[track_caller]
     pub fn alloc_thin_linked(&self, value: T) -> ArcThin<T> {
+        let value = ManuallyDrop::new(value);
+        // SAFETY: `value` is ours and never used again.
+        unsafe { self.move_thin_linked(&value) }
+    }
+
+    /// [`alloc_thin_linked`](Self::alloc_thin_linked) of a value read from
+    /// where it lies (see [`move_linked`](Self::move_linked)).
+    ///
+    /// # Safety
+    /// `*value` is moved out: the caller must not use or drop it afterwards.
+    #[inline]
+    #[track_caller]
+    pub(crate) unsafe fn move_thin_linked(&self, value: &ManuallyDrop<T>) -> ArcThin<T> {
         #[allow(clippy::let_unit_value)]
         let () = Self::THIN_FITS;
         self.enter_thin();
-        thin(self.alloc_linked(value))
+        // SAFETY: the caller's promise.
+        match unsafe { self.move_linked(value) } {
+            Ok(single) => thin(single),
+            Err(err) => refuse(err),
+        }
     }
 }
 
