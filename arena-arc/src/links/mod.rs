@@ -266,9 +266,41 @@ struct LinkScan {
     /// chunks are also tallied in `target`'s header (`chunk/out_links.rs`),
     /// so that its release need not visit its values.
     record: bool,
+    /// While committing: the links into `target` found so far, given back
+    /// together once the visit is done ([`LinkScan::finish`]): one write
+    /// of `target`'s hand-out counter per commit instead of one per link.
+    own: usize,
 }
 
 impl LinkScan {
+    /// A `LinkScan` for values being committed to `target`.
+    #[inline(always)]
+    fn committing(target: RawChunk, generation: Option<NonNull<Generation>>, record: bool) -> Self {
+        LinkScan {
+            target,
+            generation,
+            tally: None,
+            record,
+            own: 0,
+        }
+    }
+
+    /// The end of a commit's visit: gives back the links into `target`
+    /// itself, which stop counting.
+    ///
+    /// # Safety
+    /// A committing `LinkScan` (`target` is current for an allocator of this
+    /// thread) whose visits reported handles owned by values being committed
+    /// to `target`, which will hold them as long as `target` lives (see the
+    /// module docs).
+    #[inline(always)]
+    unsafe fn finish(self) {
+        if self.own != 0 {
+            // SAFETY: the caller's promise.
+            unsafe { self.target.give_back(self.own) };
+        }
+    }
+
     /// A reported handle points into `chunk`: if that is the value's own
     /// chunk, or another chunk of the open generation, the handle stops
     /// counting (its reference is given back to the chunk's hand-out
@@ -277,14 +309,8 @@ impl LinkScan {
     fn report(&mut self, chunk: RawChunk) {
         if chunk == self.target {
             // (While releasing, a link into the chunk itself is skipped:
-            // its count is being torn down.)
-            if self.tally.is_none() {
-                // SAFETY: `target` is current for an allocator of this
-                // thread (how a committing `LinkScan` is made), and the
-                // handle is owned by the value being committed, which will
-                // hold it as long as `target` lives (see the module docs).
-                unsafe { chunk.give_back(1) };
-            }
+            // its count is being torn down.) Given back by `finish`.
+            self.own += 1;
         } else if self.record || self.generation.is_some() || self.tally.is_some() {
             self.report_out(chunk);
         }
@@ -607,13 +633,19 @@ pub(crate) unsafe fn scan_links<T: ArenaLinks<L>, L: IndexType>(
     len: usize,
     generation: Option<NonNull<Generation>>,
 ) {
+    let mut links = Links::<T, L> {
+        scan: LinkScan::committing(chunk.erase(), generation, T::DROP_ONLY_LINKS),
+        _types: PhantomData,
+    };
     for slot in start..start + len {
         // SAFETY: the caller's promise: the slot holds an initialised value
         // and no one holds a `&mut` to it.
         let value = unsafe { chunk.slot(slot).as_ref() };
-        // SAFETY: the caller's promise.
-        unsafe { scan_links_of(value, chunk, generation) };
+        value.visit_links(&mut links);
     }
+    // SAFETY: the caller's promise: the values are being committed to
+    // `chunk`, current for an allocator of this thread.
+    unsafe { links.scan.finish() };
 }
 
 /// [`scan_links`] for one value about to be written to `chunk` (inlined into
@@ -628,16 +660,14 @@ pub(crate) unsafe fn scan_links_of<T: ArenaLinks<L>, L: IndexType>(
     chunk: Chunk<T>,
     generation: Option<NonNull<Generation>>,
 ) {
-    let mut links = Links {
-        scan: LinkScan {
-            target: chunk.erase(),
-            generation,
-            tally: None,
-            record: T::DROP_ONLY_LINKS,
-        },
+    let mut links = Links::<T, L> {
+        scan: LinkScan::committing(chunk.erase(), generation, T::DROP_ONLY_LINKS),
         _types: PhantomData,
     };
     value.visit_links(&mut links);
+    // SAFETY: the caller's promise: `value` is being committed to `chunk`,
+    // current for an allocator of this thread.
+    unsafe { links.scan.finish() };
 }
 
 /// The signature of [`scan_links`] once monomorphised.

@@ -87,6 +87,7 @@ pub(crate) unsafe fn release_links<T: ArenaLinks<L>, L: IndexType>(
             generation,
             tally: Some(NonNull::from(&mut tally)),
             record: false,
+            own: 0,
         },
         _types: PhantomData,
     };
