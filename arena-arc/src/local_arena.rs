@@ -3,6 +3,7 @@
 
 use core::fmt;
 use core::mem::ManuallyDrop;
+use core::ptr::NonNull;
 use std::thread::LocalKey;
 
 use crate::allocator::Allocator;
@@ -100,17 +101,20 @@ impl<T: 'static, L: IndexType, const N: usize> LocalArena<T, L, N> {
     /// ```
     #[inline]
     pub fn with<R>(&self, f: impl FnOnce(&Allocator<T, L, N>) -> R) -> R {
-        let mut f = Some(f);
-        match self.key.try_with(|allocator| match f.take() {
-            Some(f) => f(allocator),
-            None => unreachable!(),
-        }) {
-            Ok(result) => result,
-            Err(_destroyed) => match f.take() {
-                Some(f) => f(&Allocator::new()),
-                None => unreachable!(),
-            },
-        }
+        let fresh;
+        let allocator = match self.key.try_with(|allocator| NonNull::from(allocator)) {
+            // SAFETY: the thread-local lives until this thread's
+            // thread-local destructors run it, which cannot happen while
+            // `f` runs on this thread: they run one at a time, after the
+            // code that may reach it (a destructor that runs `f` finishes
+            // before the next one starts). So the allocator outlives `f`.
+            Ok(allocator) => unsafe { allocator.as_ref() },
+            Err(_destroyed) => {
+                fresh = Allocator::new();
+                &fresh
+            }
+        };
+        f(allocator)
     }
 
     /// The chunk capacity `N` in elements.
