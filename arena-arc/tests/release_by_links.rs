@@ -113,25 +113,43 @@ fn chunks_reused_in_place_release_their_old_values_first() {
 }
 
 #[test]
-fn a_dedicated_chunk_and_a_chunk_with_many_targets_are_visited() {
-    common::leaves_nothing("spilled", |ids| {
+fn a_dedicated_chunk_is_visited_and_many_targets_are_tallied_past_the_header() {
+    common::leaves_nothing("many targets", |ids| {
         let nodes: Allocator<Node, u32, 16> = Allocator::new_acyclic();
         // One payload per chunk: a chunk of nodes links into twelve payload
-        // chunks, more than its header tallies (nine).
+        // chunks, more than its header tallies (nine): the other three go
+        // to the tally's table on the heap.
         let payloads: Allocator<Tracked, u32, 1> = Allocator::new();
         let wide = nodes.alloc(12, |_| Node::Leaf(payloads.alloc_value(ids.next())));
+        // Past the header, links into a target already in the table, and
+        // into the header's targets again: each counted once per link.
+        let again = nodes.alloc(3, |i| Node::Leaf(wide_payload(&wide, [11, 0, 11][i])));
         // 40 nodes: longer than a chunk, so a dedicated chunk, whose commit
-        // tallies nothing.
+        // tallies nothing: its values are visited when it is released.
         let long = nodes.alloc(40, |_| Node::Leaf(payloads.alloc_value(ids.next())));
         let root = nodes.alloc_value(Node::Pair(
             nodes.alloc_thin(Node::List(wide)),
-            nodes.alloc_value(Node::List(long)),
+            nodes.alloc_value(Node::Pair(
+                nodes.alloc_thin(Node::List(again)),
+                nodes.alloc_value(Node::List(long)),
+            )),
         ));
-        assert_eq!(sum(&root), (0..52).sum::<u64>());
+        // The keys of `again`: 11, 0, 11.
+        assert_eq!(sum(&root), (0..52).sum::<u64>() + 22);
         assert_eq!(nodes.stats().dedicated_chunks, 1);
+        // Every payload chunk gets back exactly its references: each
+        // payload is dropped once (`leaves_nothing`), none early.
         drop((root, nodes, payloads));
         assert_eq!(elems::made_and_dropped(), (52, 52));
     });
+}
+
+/// A new handle to the payload of leaf `i` of `wide`.
+fn wide_payload(wide: &ArcSlice<Node>, i: usize) -> ArcSingle<Tracked> {
+    match &wide[i] {
+        Node::Leaf(payload) => payload.clone(),
+        _ => unreachable!("wide holds leaves"),
+    }
 }
 
 /// A payload whose drop panics once, for the one chosen id.
@@ -317,8 +335,8 @@ mod derived {
                 };
             }
             assert_eq!(names, short);
-            // Long names, two to a text chunk: the node chunk's tally of
-            // links out spills, and its values are visited instead.
+            // Long names, two to a text chunk: the node chunk's links out
+            // pass the header's nine targets, into the tally's table.
             for i in 0..long {
                 let text = format!("{i:_>1500}");
                 let name = ArcStr::from(text.as_str());
@@ -326,7 +344,15 @@ mod derived {
                 root = Ident::alloc_value(Ident::Scoped(name, inner, Some(root)));
             }
             assert!(matches!(&*root, Ident::Scoped(n, ..) if n.len() == 1500));
-            drop(root);
+            // Names in a slice longer than a chunk: a dedicated chunk, whose
+            // commit tallies nothing, so its release visits its values and
+            // tallies their names there.
+            let len = Ident::arena().chunk_capacity() + 1;
+            let plain = Ident::alloc_from_iter(
+                (0..len).map(|i| Ident::Plain(ArcStr::from(format!("plain_{i}").as_str()))),
+            );
+            assert!(matches!(&plain[len - 1], Ident::Plain(n) if n.ends_with(&(len - 1).to_string())));
+            drop((root, plain));
             arena_arc::trim_thread();
             // The string kept outside the tree is intact and still counted.
             assert_eq!(kept, "kept");

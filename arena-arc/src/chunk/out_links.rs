@@ -8,26 +8,31 @@
 //! when it is released). Only links that count are tallied: not those into
 //! the chunk itself, nor those into the other chunks of its generation,
 //! which stopped counting at the commit. A tree's chunk links into an older
-//! chunk or two and, if its nodes hold `ArcStr`s, a few text chunks; past
-//! [`OUT_LINKS`] targets the tally *spills*, and the chunk's values are
-//! visited instead (`links/release.rs`), as they are for a dedicated chunk,
-//! whose values are committed without a scan.
+//! chunk or two and, if its nodes hold `ArcStr`s, a few text chunks: the
+//! first [`OUT_LINKS`] targets are tallied in the header, the others in a
+//! table on the heap, made for the chunk when the header is full (a large
+//! chunk of a rare node type, which spans many text chunks). The tally
+//! *spills*, and the chunk's values are visited instead
+//! (`links/release.rs`), only for a dedicated chunk, whose values are
+//! committed without a scan, or when that table cannot be had.
 
+use alloc::boxed::Box;
+use alloc::vec::Vec;
 use core::ptr::NonNull;
 
 use super::RawChunk;
 
-/// How many target chunks a chunk's tally holds before it spills. Nine
-/// fill the header's third cache line: a chunk of a tree whose nodes hold
-/// names links into a text chunk every few hundred names, besides the
-/// older chunks of the tree (W9's chunks link into four to seven).
+/// How many target chunks a chunk's tally holds in its header. Nine fill
+/// the header's third cache line: a chunk of a tree whose nodes hold names
+/// links into a text chunk every few hundred names, besides the older
+/// chunks of the tree (W9's 256-node chunks link into four to seven; its
+/// 64 KiB `ArcThin` chunks into dozens, in the table past the header's).
 pub(crate) const OUT_LINKS: usize = 9;
 
 /// See the module docs. Lives in the chunk's header: written by the
 /// allocator while the chunk is current (each commit), read by whoever
 /// releases the chunk, after the settle or the generation's free that
 /// publishes it, as the elements are.
-#[derive(Clone, Copy)]
 pub(crate) struct OutLinks {
     /// The target chunks; only the first `len` are meaningful.
     chunks: [RawChunk; OUT_LINKS],
@@ -35,9 +40,17 @@ pub(crate) struct OutLinks {
     /// `u32::MAX` spills the tally (a chunk of four billion links).
     counts: [u32; OUT_LINKS],
     len: u8,
-    /// More targets than fit, or a chunk whose commits are not scanned (a
-    /// dedicated one): the tally is not the whole story. Never unset.
+    /// A chunk whose commits are not scanned (a dedicated one), or a tally
+    /// that could not grow: the tally is not the whole story. Never unset.
     spilled: bool,
+    /// The targets past the first [`OUT_LINKS`], with their counts; `None`
+    /// until the header's are all taken. Taken (and freed) with the tally
+    /// by the release of the chunk's values ([`RawChunk::take_out`]).
+    ///
+    /// [`RawChunk::take_out`]: super::RawChunk::take_out
+    // Boxed: one pointer in the header, which a `Vec` would outgrow.
+    #[allow(clippy::box_collection)]
+    more: Option<Box<Vec<(RawChunk, usize)>>>,
 }
 
 impl OutLinks {
@@ -48,6 +61,7 @@ impl OutLinks {
         counts: [0; OUT_LINKS],
         len: 0,
         spilled: false,
+        more: None,
     };
 
     /// One more link into `chunk`.
@@ -69,7 +83,22 @@ impl OutLinks {
                 self.counts[len] = 1;
                 self.len += 1;
             }
-            None => self.spilled = true,
+            None => self.add_more(chunk),
+        }
+    }
+
+    /// [`add`](Self::add) of a link into a target past the header's.
+    #[cold]
+    #[inline(never)]
+    fn add_more(&mut self, chunk: RawChunk) {
+        let more = self.more.get_or_insert_with(Default::default);
+        if let Some((_, n)) = more.iter_mut().rev().find(|(c, _)| *c == chunk) {
+            *n += 1;
+        } else if more.try_reserve(1).is_ok() {
+            more.push((chunk, 1));
+        } else {
+            // No memory for the table: the release visits the values.
+            self.spilled = true;
         }
     }
 
@@ -83,7 +112,8 @@ impl OutLinks {
         self.spilled
     }
 
-    /// The tallied `(chunk, links)` pairs: the first `len` of the array.
+    /// The tallied `(chunk, links)` pairs of the header: the first `len`
+    /// of the array.
     pub(crate) fn targets(&self) -> ([(RawChunk, usize); OUT_LINKS], usize) {
         let mut pairs = [(RawChunk(NonNull::dangling()), 0); OUT_LINKS];
         let len = usize::from(self.len);
@@ -91,5 +121,11 @@ impl OutLinks {
             *pair = (chunk, count as usize);
         }
         (pairs, len)
+    }
+
+    /// The table of the targets past the header's, if the tally needed one.
+    #[allow(clippy::box_collection)]
+    pub(crate) fn take_more(&mut self) -> Option<Box<Vec<(RawChunk, usize)>>> {
+        self.more.take()
     }
 }

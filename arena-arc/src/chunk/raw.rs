@@ -227,6 +227,8 @@ impl RawChunk {
         // elements.
         let out = unsafe { &mut (*self.0.as_ptr()).out };
         if out.spilled() {
+            // The table of targets past the header's, if any, is no use.
+            drop(out.take_more());
             return None;
         }
         Some(mem::replace(out, OutLinks::EMPTY))
@@ -385,6 +387,8 @@ impl RawChunk {
                 drop(Box::from_raw(holes));
             }
             let live = ManuallyDrop::take(&mut (*header).live);
+            // (Frees the tally's table of links out, if a release did not
+            // take it.)
             ptr::drop_in_place(header);
             alloc::alloc::dealloc(header.cast::<u8>(), layout);
             live.remove(layout.size());

@@ -355,7 +355,7 @@ impl LinkScan {
     /// it stops counting here; releasing, it is skipped, as the links into
     /// `target` are. Neither is tallied: only links that count are, so that
     /// a chunk whose values link into the other arenas' chunks of their
-    /// generation (a tree of several types) keeps its tally from spilling.
+    /// generation (a tree of several types) keeps its tally in the header.
     #[inline(never)]
     fn report_out(&mut self, chunk: RawChunk) {
         if let Some(generation) = self.generation {

@@ -8,9 +8,9 @@
 //!
 //! Usually no value is even visited: the commits tallied the links out of
 //! the chunk in its header (`chunk/out_links.rs`), and each target chunk
-//! gets its references back in one `fetch_sub`. When that tally spilled
-//! (more targets than it holds, or a dedicated chunk), the values are
-//! visited: the links into the chunk itself and into the other chunks of
+//! gets its references back in one `fetch_sub` (the targets past the
+//! header's nine from a table on the heap). When that tally spilled (a
+//! dedicated chunk, or no memory for the table), the values are visited: the links into the chunk itself and into the other chunks of
 //! its generation, which stopped counting at the commit, are skipped; the
 //! others (`ArcStr`s among them: `Links::counted`) are tallied here by
 //! chunk and given back the same way once every value was visited. No user
@@ -67,11 +67,20 @@ pub(crate) unsafe fn release_links<T: ArenaLinks<L>, L: IndexType>(
     // back without visiting anything. (The first range of a chunk with
     // holes takes the whole tally; the others find it empty.)
     // SAFETY: the caller's promise: the chunk is being released.
-    if let Some(out) = unsafe { target.take_out() } {
+    if let Some(mut out) = unsafe { target.take_out() } {
         let (pairs, len) = out.targets();
-        // SAFETY: each entry is references that the chunk's values held,
-        // given back once, here; the values are forgotten.
-        unsafe { give_back_all(&pairs[..len]) };
+        match out.take_more() {
+            // SAFETY: each entry is references that the chunk's values
+            // held, given back once, here; the values are forgotten.
+            None => unsafe { give_back_all(&pairs[..len]) },
+            Some(mut more) => {
+                // One list, so that a panic in one release (a freed
+                // chunk's drops) does not stop the others.
+                more.extend_from_slice(&pairs[..len]);
+                // SAFETY: as above.
+                unsafe { give_back_all(&more) };
+            }
+        }
         return;
     }
     // SAFETY: the caller's promise: a chunk of `T`s.
