@@ -351,7 +351,9 @@ mod derived {
             let plain = Ident::alloc_from_iter(
                 (0..len).map(|i| Ident::Plain(ArcStr::from(format!("plain_{i}").as_str()))),
             );
-            assert!(matches!(&plain[len - 1], Ident::Plain(n) if n.ends_with(&(len - 1).to_string())));
+            assert!(
+                matches!(&plain[len - 1], Ident::Plain(n) if n.ends_with(&(len - 1).to_string()))
+            );
             drop((root, plain));
             arena_arc::trim_thread();
             // The string kept outside the tree is intact and still counted.
