@@ -315,9 +315,9 @@ impl<T: 'static, L: IndexType, const N: usize> LocalArena<T, L, N> {
     /// ```
     #[inline]
     pub fn alloc_from_iter(&self, iter: impl IntoIterator<Item = T>) -> ArcSlice<T, L> {
-        // The closure holds a reference, not the iterator: moved through
-        // `with`'s `Option` and into the allocator's out-of-line fill, a
-        // `Drain` was copied at each step.
+        // The closure holds a reference, not the iterator: moved by value
+        // through `with` into the allocator's out-of-line fill, a `Drain`
+        // was copied at each layer (W9's build, docs/benchmarks.md).
         let mut iter = iter.into_iter();
         self.with(|a| a.alloc_from_iter(&mut iter))
     }
@@ -423,9 +423,9 @@ impl<T: ArenaLinks<L> + 'static, L: IndexType, const N: usize> LocalArena<T, L, 
         self.move_linked(value)
     }
 
-    /// The value goes through `with` by reference: moved into its closure,
-    /// it was copied into the closure's `Option`, out of it, and again into
-    /// its slot (W9's build, docs/benchmarks.md).
+    /// The value goes through `with` by reference: moved by value into its
+    /// closure, it was copied at each layer on its way to its slot (W8's and
+    /// W9's build, docs/benchmarks.md).
     #[inline(always)]
     fn move_linked(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
         let value = ManuallyDrop::new(value);

@@ -10,8 +10,9 @@
 //! the chunk in its header (`chunk/out_links.rs`), and each target chunk
 //! gets its references back in one `fetch_sub` (the targets past the
 //! header's nine from a table on the heap). When that tally spilled (a
-//! dedicated chunk, or no memory for the table), the values are visited: the links into the chunk itself and into the other chunks of
-//! its generation, which stopped counting at the commit, are skipped; the
+//! dedicated chunk, or no memory for the table), the values are visited:
+//! the links into the chunk itself and into the other chunks of its
+//! generation, which stopped counting at the commit, are skipped; the
 //! others (`ArcStr`s among them: `Links::counted`) are tallied here by
 //! chunk and given back the same way once every value was visited. No user
 //! code runs during the visits (the promise of `DROP_ONLY_LINKS`); the
