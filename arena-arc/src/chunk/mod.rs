@@ -43,7 +43,7 @@ use alloc::vec::Vec;
 mod out_links;
 mod raw;
 
-pub(crate) use out_links::OutLinks;
+pub(crate) use out_links::{OutLinks, Tally};
 
 pub(crate) use raw::RawChunk;
 

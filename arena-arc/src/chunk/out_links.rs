@@ -49,8 +49,7 @@ pub(crate) struct OutLinks {
     ///
     /// [`RawChunk::take_out`]: super::RawChunk::take_out
     // Boxed: one pointer in the header, which a `Vec` would outgrow.
-    #[allow(clippy::box_collection)]
-    more: Option<Box<Vec<(RawChunk, usize)>>>,
+    more: Option<Box<Tally>>,
 }
 
 impl OutLinks {
@@ -91,12 +90,11 @@ impl OutLinks {
     #[cold]
     #[inline(never)]
     fn add_more(&mut self, chunk: RawChunk) {
-        let more = self.more.get_or_insert_with(Default::default);
-        if let Some((_, n)) = more.iter_mut().rev().find(|(c, _)| *c == chunk) {
-            *n += 1;
-        } else if more.try_reserve(1).is_ok() {
-            more.push((chunk, 1));
-        } else {
+        if !self
+            .more
+            .get_or_insert_with(Default::default)
+            .try_add(chunk)
+        {
             // No memory for the table: the release visits the values.
             self.spilled = true;
         }
@@ -124,8 +122,54 @@ impl OutLinks {
     }
 
     /// The table of the targets past the header's, if the tally needed one.
-    #[allow(clippy::box_collection)]
-    pub(crate) fn take_more(&mut self) -> Option<Box<Vec<(RawChunk, usize)>>> {
+    pub(crate) fn take_more(&mut self) -> Option<Box<Tally>> {
         self.more.take()
+    }
+}
+
+/// References by target chunk, on the heap: the table of an [`OutLinks`]
+/// past its header's targets, and the tally of a release that visits its
+/// values (`links/release.rs`).
+#[derive(Default)]
+pub(crate) struct Tally {
+    counts: Vec<(RawChunk, usize)>,
+}
+
+impl Tally {
+    /// The entry of `chunk`, if it has one. Links of neighbouring values
+    /// mostly go to the same few chunks: look from the most recent entry.
+    fn count_of(&mut self, chunk: RawChunk) -> Option<&mut usize> {
+        self.counts
+            .iter_mut()
+            .rev()
+            .find(|(c, _)| *c == chunk)
+            .map(|(_, n)| n)
+    }
+
+    /// One more reference to `chunk`.
+    #[inline]
+    pub(crate) fn add(&mut self, chunk: RawChunk) {
+        match self.count_of(chunk) {
+            Some(n) => *n += 1,
+            None => self.counts.push((chunk, 1)),
+        }
+    }
+
+    /// [`add`](Self::add), but `false` (and nothing counted) when there is
+    /// no memory for a new entry.
+    pub(crate) fn try_add(&mut self, chunk: RawChunk) -> bool {
+        if let Some(n) = self.count_of(chunk) {
+            *n += 1;
+        } else if self.counts.try_reserve(1).is_ok() {
+            self.counts.push((chunk, 1));
+        } else {
+            return false;
+        }
+        true
+    }
+
+    /// The `(chunk, references)` pairs.
+    pub(crate) fn into_counts(self) -> Vec<(RawChunk, usize)> {
+        self.counts
     }
 }

@@ -62,13 +62,12 @@ pub use probe::{
     ConstProbe, LinkField, NoDrop, NotLinkField, Probe, ReportLinks, ReportNothing, report_nested,
 };
 
-use crate::chunk::{Chunk, RawChunk};
+use crate::chunk::{Chunk, RawChunk, Tally};
 use crate::generation::Generation;
 use crate::index::IndexType;
 use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
 use crate::thin::ArcThin;
-use release::Tally;
 
 /// An element type that reports the handles its values hold, so that
 /// [`Allocator::new_acyclic`](crate::Allocator::new_acyclic) can free trees

@@ -19,34 +19,13 @@
 //! releases, which may free other chunks and run their drops, come after,
 //! and a panic in one does not stop the others.
 
-use alloc::vec::Vec;
 use core::marker::PhantomData;
 use core::mem;
 use core::ptr::NonNull;
 
 use super::{ArenaLinks, LinkScan, Links};
-use crate::chunk::{Chunk, Header, RawChunk};
+use crate::chunk::{Chunk, Header, RawChunk, Tally};
 use crate::index::IndexType;
-
-/// References to give back, by chunk: the links of the values being
-/// released that point out of their own chunk.
-#[derive(Default)]
-pub(crate) struct Tally {
-    counts: Vec<(RawChunk, usize)>,
-}
-
-impl Tally {
-    /// One more reference to give back to `chunk`.
-    #[inline]
-    pub(super) fn add(&mut self, chunk: RawChunk) {
-        // Links of neighbouring values mostly go to the same few chunks:
-        // look from the most recent entry.
-        match self.counts.iter_mut().rev().find(|(c, _)| *c == chunk) {
-            Some((_, n)) => *n += 1,
-            None => self.counts.push((chunk, 1)),
-        }
-    }
-}
 
 /// The `DropElems` of the chunks of an acyclic allocator of a `T` with
 /// `DROP_ONLY_LINKS`: gives back the references that the values in slots
@@ -74,12 +53,13 @@ pub(crate) unsafe fn release_links<T: ArenaLinks<L>, L: IndexType>(
             // SAFETY: each entry is references that the chunk's values
             // held, given back once, here; the values are forgotten.
             None => unsafe { give_back_all(&pairs[..len]) },
-            Some(mut more) => {
+            Some(more) => {
                 // One list, so that a panic in one release (a freed
                 // chunk's drops) does not stop the others.
-                more.extend_from_slice(&pairs[..len]);
+                let mut counts = more.into_counts();
+                counts.extend_from_slice(&pairs[..len]);
                 // SAFETY: as above.
-                unsafe { give_back_all(&more) };
+                unsafe { give_back_all(&counts) };
             }
         }
         return;
@@ -110,7 +90,7 @@ pub(crate) unsafe fn release_links<T: ArenaLinks<L>, L: IndexType>(
     }
     // The values are forgotten: their only drop glue was their handles,
     // whose references are given back here (those into `target` need none).
-    let counts = mem::take(&mut tally.counts);
+    let counts = tally.into_counts();
     // SAFETY: each entry is references that the visited handles owned, and
     // they are given back once, here.
     unsafe { give_back_all(&counts) };
