@@ -65,7 +65,7 @@ pub const ALL: &[Entry] = &[
     },
     Entry {
         name: "ours",
-        label: "this crate, `Allocator::new_acyclic()`",
+        label: "this crate, `Allocator::new_acyclic()`, `alloc_linked`",
         run: on_worker::<ours::Build<true>>,
     },
     Entry {
@@ -435,7 +435,11 @@ mod ours {
     /// By hand through `Allocator` (default chunk capacity, 256 nodes):
     /// `ACYCLIC` picks `new_acyclic()` (frees the tree) or `new()` (the
     /// 0.2 build before acyclic arenas, which leaks it; kept to measure
-    /// what the acyclic bookkeeping costs).
+    /// what the acyclic bookkeeping costs). The acyclic one allocates with
+    /// `alloc_linked`, the documented fast path for a type that reports its
+    /// links (the scan inlined, as the derive's `alloc_value` has it);
+    /// through `alloc_value` its scan is an indirect call per node, 4 ns
+    /// of build (docs/benchmarks.md).
     pub struct Build<const ACYCLIC: bool>(Allocator<Expr<F>>);
     impl<const ACYCLIC: bool> Default for Build<ACYCLIC> {
         fn default() -> Self {
@@ -450,7 +454,11 @@ mod ours {
         type F = F;
         #[inline]
         fn one(&self, node: Expr<F>) -> ArcSingle<Expr<F>> {
-            self.0.alloc_value(node)
+            if ACYCLIC {
+                self.0.alloc_linked(node)
+            } else {
+                self.0.alloc_value(node)
+            }
         }
         #[inline]
         fn many(&self, args: impl ExactSizeIterator<Item = Expr<F>>) -> ArcSlice<Expr<F>> {
