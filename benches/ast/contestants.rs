@@ -432,7 +432,8 @@ mod ours {
 
     expr_links!();
 
-    /// By hand through `Allocator` (default chunk capacity, 256 nodes):
+    /// By hand through `Allocator`, with chunks of 1024 nodes (the derive's
+    /// default; `Allocator`'s own, 256, is 0.1.2's):
     /// `ACYCLIC` picks `new_acyclic()` (frees the tree) or `new()` (the
     /// 0.2 build before acyclic arenas, which leaks it; kept to measure
     /// what the acyclic bookkeeping costs). The acyclic one allocates with
@@ -440,7 +441,7 @@ mod ours {
     /// links (the scan inlined, as the derive's `alloc_value` has it);
     /// through `alloc_value` its scan is an indirect call per node, 4 ns
     /// of build (docs/benchmarks.md).
-    pub struct Build<const ACYCLIC: bool>(Allocator<Expr<F>>);
+    pub struct Build<const ACYCLIC: bool>(Allocator<Expr<F>, u32, 1024>);
     impl<const ACYCLIC: bool> Default for Build<ACYCLIC> {
         fn default() -> Self {
             Build(if ACYCLIC {
@@ -704,8 +705,10 @@ macro_rules! derived_enum {
     };
 }
 
-// `ArcSingle` links (`DExpr::alloc_value`), chunks of 256 nodes.
-derived_enum!(derive_enum, DExpr, ArcSingle, alloc_value, 256);
+// `ArcSingle` links (`DExpr::alloc_value`), chunks of 1024 nodes: the
+// derive's default, 40 KiB (multitude's chunks grow to 64 KiB). With 256
+// nodes the total was 6 ns per node more (docs/benchmarks.md).
+derived_enum!(derive_enum, DExpr, ArcSingle, alloc_value, 1024);
 // 8-byte `ArcThin` links (`TExpr::alloc_thin`), in chunks that fill the
 // 64 KiB window: `arena_arc::thin_capacity::<TExpr>()` (checked below).
 derived_enum!(derive_thin, TExpr, ArcThin, alloc_thin, 2719);
@@ -802,9 +805,9 @@ macro_rules! derived_struct {
     };
 }
 
-// `Option<ArcSingle>` operands (`SNode::alloc_value`), chunks of 256 nodes:
-// a 64-byte node.
-derived_struct!(derive_struct, SNode, ArcSingle, alloc_value, 256);
+// `Option<ArcSingle>` operands (`SNode::alloc_value`), chunks of 1024 nodes
+// (the derive's default): a 64-byte node.
+derived_struct!(derive_struct, SNode, ArcSingle, alloc_value, 1024);
 // `Option<ArcThin>` operands (`TNode::alloc_thin`), a 48-byte node, in
 // chunks that fill the 64 KiB window: `thin_capacity::<TNode>()` (checked
 // below: a header that grows must not leave a window's last bytes short).
