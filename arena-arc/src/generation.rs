@@ -74,6 +74,7 @@ use core::cell::{Cell, UnsafeCell};
 use core::mem;
 use core::ptr::NonNull;
 
+use crate::cascade::{self, Freeing};
 use crate::chunk::RawChunk;
 use crate::clock;
 use crate::sync::{AtomicUsize, Ordering};
@@ -256,8 +257,9 @@ impl Generation {
         // As in `RawChunk::release`: synchronise with every earlier release.
         alive.load(Ordering::Acquire);
         // SAFETY: `alive` reached zero: no handle into the generation is
-        // left, and no one else will touch it.
-        unsafe { Generation::free(generation) }
+        // left, and no one else will touch it. (Queued if another free runs
+        // on this thread: see `cascade.rs`.)
+        unsafe { cascade::free(Freeing::Generation(generation)) }
     }
 
     /// Drops the elements of every chunk, then frees every chunk and the
@@ -267,7 +269,7 @@ impl Generation {
     /// `alive` reached zero: no one holds a handle into any chunk of it.
     #[cold]
     #[inline(never)]
-    unsafe fn free(generation: NonNull<Generation>) {
+    pub(crate) unsafe fn free(generation: NonNull<Generation>) {
         // SAFETY: the caller's promise: the generation is ours, and it was
         // made by `Box::leak` in `open`.
         let generation = unsafe { Box::from_raw(generation.as_ptr()) };

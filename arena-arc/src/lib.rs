@@ -242,6 +242,7 @@ mod arena_alloc;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod builder;
+mod cascade;
 mod chunk;
 mod clock;
 #[cfg(feature = "std")]

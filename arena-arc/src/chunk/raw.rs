@@ -10,6 +10,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::{BIAS, DropElems, Header, OutLinks, abort_refcount_overflow};
+use crate::cascade::{self, Freeing};
 use crate::generation::Generation;
 use crate::stats::Live;
 use crate::sync::{Arc, AtomicUsize, Ordering};
@@ -261,8 +262,9 @@ impl RawChunk {
         // SAFETY: the chunk is still allocated: a chunk of a generation is
         // freed only by its generation, which this call may free.
         match unsafe { self.generation() } {
-            // SAFETY: the caller's promise.
-            None => unsafe { self.free() },
+            // SAFETY: the caller's promise. (Queued if another free runs on
+            // this thread: see `cascade.rs`.)
+            None => unsafe { cascade::free(Freeing::Chunk(self)) },
             // SAFETY: the chunk joined the generation when it was made, and
             // this zero is paired with that join or a later revival.
             Some(generation) => unsafe { Generation::release(generation) },

@@ -71,15 +71,25 @@ thread_local! {
 pub fn spawn_with_locals<R: Send + 'static>(
     f: impl FnOnce() -> R + Send + 'static,
 ) -> std::thread::JoinHandle<R> {
+    spawn_with_locals_on(std::thread::Builder::new(), f)
+}
+
+/// [`spawn_with_locals`] through `builder` (a small stack, say).
+pub fn spawn_with_locals_on<R: Send + 'static>(
+    builder: std::thread::Builder,
+    f: impl FnOnce() -> R + Send + 'static,
+) -> std::thread::JoinHandle<R> {
     let was = enroll(false);
-    let thread = std::thread::spawn(move || {
-        OFF_AT_THE_END.with(|_| ());
-        enroll(true);
-        let result = f();
-        enroll(false);
-        ON_FOR_THE_ARENAS.with(|_| ());
-        result
-    });
+    let thread = builder
+        .spawn(move || {
+            OFF_AT_THE_END.with(|_| ());
+            enroll(true);
+            let result = f();
+            enroll(false);
+            ON_FOR_THE_ARENAS.with(|_| ());
+            result
+        })
+        .expect("the test thread could not be spawned");
     enroll(was);
     thread
 }

@@ -93,10 +93,20 @@ pub fn cases(default: u32, miri_default: u32) -> u32 {
 /// is left.
 #[track_caller]
 pub fn leaves_nothing(what: &str, build: impl FnOnce(&mut elems::Ids) + Send + 'static) {
+    leaves_nothing_on(what, std::thread::Builder::new(), build);
+}
+
+/// [`leaves_nothing`] on a thread made by `builder` (a small stack, say).
+#[track_caller]
+pub fn leaves_nothing_on(
+    what: &str,
+    builder: std::thread::Builder,
+    build: impl FnOnce(&mut elems::Ids) + Send + 'static,
+) {
     let _serial = serial();
     elems::reset();
     let start = counting::Snapshot::now();
-    let thread = counting::spawn_with_locals(move || {
+    let thread = counting::spawn_with_locals_on(builder, move || {
         let mut ids = elems::Ids(0);
         build(&mut ids);
         ids.0

@@ -1,0 +1,163 @@
+//! Frees that other frees start, run one after another instead of inside
+//! each other, so that dropping a chain of chunks of any length takes no
+//! deeper stack than dropping one.
+//!
+//! Freeing a chunk drops its values (or, for a `DROP_ONLY_LINKS` type,
+//! gives back their tallied links: `links/release.rs`); their handles into
+//! an older chunk may bring that chunk's count to zero, whose free drops its
+//! values in turn, and so on down a list or a tree built over thousands of
+//! chunks. Run as nested calls, each chunk of the chain took a few hundred
+//! bytes of stack: a linked list of a million nodes in an acyclic allocator
+//! (3,907 chunks of 256) overflowed a spawned thread's 2 MiB stack when its
+//! head was dropped (`tests/deep_chains.rs`). A generation's free does the
+//! same through the generations older than it.
+//!
+//! So a free that starts while another runs on the same thread is queued
+//! on the thread instead, and the outermost one runs the queue before it
+//! returns: by the time the first drop that started it all returns to its
+//! caller, everything it released is freed, as before, and the stack never
+//! holds more than one free. A panicking drop stops nothing: the queue is
+//! still run (a second panic while unwinding aborts, as in `Vec`'s drop).
+//!
+//! Without `std` (no thread-locals), under loom (whose threads share the
+//! OS thread's thread-locals), while the thread's thread-locals are being
+//! destroyed, or when the queue cannot grow, a free runs at once, nested,
+//! as before.
+
+use core::ptr::NonNull;
+
+use crate::chunk::RawChunk;
+use crate::generation::Generation;
+
+/// A free that may have to wait for the one running on this thread.
+#[derive(Clone, Copy)]
+pub(crate) enum Freeing {
+    /// A chunk outside the thread's generations whose count reached zero
+    /// ([`RawChunk::free`]).
+    Chunk(RawChunk),
+    /// A generation whose `alive` count reached zero ([`Generation::free`]).
+    Generation(NonNull<Generation>),
+}
+
+impl Freeing {
+    /// Runs the free.
+    ///
+    /// # Safety
+    /// The caller owns what is freed, as `RawChunk::free` or
+    /// `Generation::free` require, and gives it up.
+    unsafe fn run(self) {
+        match self {
+            // SAFETY: the caller's promise.
+            Freeing::Chunk(chunk) => unsafe { chunk.free() },
+            // SAFETY: the caller's promise.
+            Freeing::Generation(generation) => unsafe { Generation::free(generation) },
+        }
+    }
+}
+
+/// Runs `freeing` now, or, if a free is running on this thread already,
+/// once it is done (see the module docs).
+///
+/// # Safety
+/// As for [`Freeing::run`]: the caller owns what is freed and gives it up;
+/// no one else may touch it, so it can wait.
+#[cfg(all(feature = "std", not(loom)))]
+pub(crate) unsafe fn free(freeing: Freeing) {
+    use core::cell::{Cell, RefCell};
+    use std::vec::Vec;
+
+    struct Queue {
+        /// Whether a free runs on this thread (then it runs `waiting` too).
+        running: Cell<bool>,
+        waiting: RefCell<Vec<Freeing>>,
+    }
+
+    std::thread_local! {
+        static QUEUE: Queue = const {
+            Queue {
+                running: Cell::new(false),
+                waiting: RefCell::new(Vec::new()),
+            }
+        };
+    }
+
+    /// Whether `freeing` was queued behind a running free.
+    fn queued(queue: &Queue, freeing: Freeing) -> bool {
+        if !queue.running.get() {
+            return false;
+        }
+        // (The queue is only borrowed here and in `next`, never across a
+        // free: a free that starts another one finds it unborrowed.)
+        let mut waiting = queue.waiting.borrow_mut();
+        // No room, no waiting: the free runs nested, as without a queue.
+        if waiting.try_reserve(1).is_err() {
+            return false;
+        }
+        waiting.push(freeing);
+        true
+    }
+
+    fn next(queue: &Queue) -> Option<Freeing> {
+        queue.waiting.borrow_mut().pop()
+    }
+
+    /// The outermost free's guard: runs what waits, then marks the thread
+    /// free of frees and gives the queue's memory back, also when a free
+    /// panics.
+    struct Drain<'a>(&'a Queue);
+
+    impl Drop for Drain<'_> {
+        fn drop(&mut self) {
+            while let Some(freeing) = next(self.0) {
+                // If this free panics, `rest` runs the others while the
+                // panic goes on (and a second one aborts).
+                let rest = Drain(self.0);
+                // SAFETY: queued by `free`, whose caller gave it up; run
+                // once, since it was taken off the queue.
+                unsafe { freeing.run() };
+                core::mem::forget(rest);
+            }
+            self.0.running.set(false);
+            // A queue is needed only while a cascade runs: keeping its
+            // buffer would hold a block for the thread's life.
+            drop(core::mem::take(&mut *self.0.waiting.borrow_mut()));
+        }
+    }
+
+    let outermost = QUEUE.try_with(|queue| {
+        if queued(queue, freeing) {
+            return None;
+        }
+        queue.running.set(true);
+        Some(NonNull::from(queue))
+    });
+    match outermost {
+        // Queued: the running free will run it.
+        Ok(None) => {}
+        Ok(Some(queue)) => {
+            // SAFETY: the thread-local outlives this call: thread-locals are
+            // destroyed one at a time, after the code that may reach them
+            // (a destructor that reaches this finishes before the next one
+            // starts), as in `LocalArena::with`.
+            let queue = unsafe { queue.as_ref() };
+            let drain = Drain(queue);
+            // SAFETY: the caller's promise.
+            unsafe { freeing.run() };
+            drop(drain);
+        }
+        // The thread-locals are being destroyed: run it now.
+        // SAFETY: the caller's promise.
+        Err(_) => unsafe { freeing.run() },
+    }
+}
+
+/// Without a thread-local queue: runs `freeing` at once (see the module
+/// docs).
+///
+/// # Safety
+/// As for [`Freeing::run`].
+#[cfg(not(all(feature = "std", not(loom))))]
+pub(crate) unsafe fn free(freeing: Freeing) {
+    // SAFETY: the caller's promise.
+    unsafe { freeing.run() }
+}

@@ -1,0 +1,208 @@
+//! Chains of chunks far longer than a stack could hold as nested frees: a
+//! list whose every chunk links into the one before it, dropped from its
+//! head on a thread with a small stack. Each chunk's free releases the next
+//! one; those frees run one after another, not inside each other
+//! (`src/cascade.rs`), so every element is still dropped once and every
+//! byte freed, for hand-held acyclic arenas (with and without
+//! `DROP_ONLY_LINKS`) and for the derived per-thread arenas, whose chain
+//! runs through thousands of generations. Before that change each of these
+//! overflowed its stack and aborted the process.
+
+mod common;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::thread::Builder;
+
+use arena_arc::{Allocator, ArcSingle, ArenaAlloc, ArenaLinks, Links};
+use common::elems::{self, Tracked};
+use common::{INJECTED, leaves_nothing_on};
+
+/// A stack that a few hundred nested frees would overflow: each took a few
+/// hundred bytes.
+const SMALL_STACK: usize = 128 * 1024;
+
+/// Nodes per list; with two per chunk, half as many chunks in the chain.
+const NODES: u64 = if cfg!(miri) { 300 } else { 200_000 };
+
+fn small_stack() -> Builder {
+    Builder::new().stack_size(SMALL_STACK)
+}
+
+/// A list whose only drop glue is its link: released by its tally, without
+/// visiting a value (`DROP_ONLY_LINKS`).
+struct Bare {
+    _value: u64,
+    next: Option<ArcSingle<Bare>>,
+}
+
+// SAFETY: the one handle is owned by value and reported once; no `Drop`
+// impl, the handle is all the drop glue, and the visit cannot panic.
+unsafe impl ArenaLinks for Bare {
+    const DROP_ONLY_LINKS: bool = true;
+    fn visit_links(&self, links: &mut Links<Self>) {
+        links.visit(&self.next);
+    }
+}
+
+/// A list with a payload to drop: its chunks' values are dropped one by one.
+struct Loaded {
+    _payload: Tracked,
+    next: Option<ArcSingle<Loaded>>,
+}
+
+// SAFETY: the one handle is owned by value and reported once; `Loaded` has
+// no `Drop` impl (its payload's holds no handle).
+unsafe impl ArenaLinks for Loaded {
+    fn visit_links(&self, links: &mut Links<Self>) {
+        links.visit(&self.next);
+    }
+}
+
+#[test]
+fn a_list_of_many_chunks_with_only_links_drops_on_a_small_stack() {
+    leaves_nothing_on("a bare list", small_stack(), |_| {
+        let arena: Allocator<Bare, u32, 2> = Allocator::new_acyclic();
+        let mut head = arena.alloc_linked(Bare {
+            _value: 0,
+            next: None,
+        });
+        for value in 1..NODES {
+            head = arena.alloc_linked(Bare {
+                _value: value,
+                next: Some(head),
+            });
+        }
+        assert!(arena.stats().chunks_alive as u64 >= NODES / 2);
+        drop(arena);
+        // The head's chunk goes, and with it, one after the other, every
+        // chunk before it.
+        drop(head);
+    });
+}
+
+#[test]
+fn a_list_of_many_chunks_with_payloads_drops_on_a_small_stack() {
+    leaves_nothing_on("a loaded list", small_stack(), |ids| {
+        // The ledger of drops takes at most 65,536 ids.
+        let nodes = NODES.min(60_000) as usize;
+        let arena: Allocator<Loaded, u32, 2> = Allocator::new_acyclic();
+        let mut head = arena.alloc_value(Loaded {
+            _payload: ids.next(),
+            next: None,
+        });
+        for _ in 1..nodes {
+            head = arena.alloc_value(Loaded {
+                _payload: ids.next(),
+                next: Some(head),
+            });
+        }
+        drop(arena);
+        drop(head);
+        // Every payload was dropped before the drop of the head returned.
+        let (made, dropped) = elems::made_and_dropped();
+        assert_eq!((made, dropped), (nodes, nodes));
+    });
+}
+
+/// A list in the derive's per-thread arena, two nodes per chunk: a
+/// generation closes every 32 chunks, so the chain runs through thousands
+/// of generations, each freed by the one after it.
+#[derive(ArenaAlloc)]
+#[arena(chunk = 2)]
+enum Chain {
+    End,
+    Link(u64, ArcSingle<Chain>),
+}
+
+#[test]
+fn a_chain_of_many_generations_drops_on_a_small_stack() {
+    leaves_nothing_on("a chain of generations", small_stack(), |_| {
+        let mut head = Chain::alloc_value(Chain::End);
+        for value in 1..NODES {
+            head = Chain::alloc_value(Chain::Link(value, head));
+        }
+        // The thread's arenas give up their current chunks, so that the
+        // head's handle is all that keeps the chain.
+        arena_arc::trim_thread();
+        // The chain is whole, newest first.
+        let mut expected = NODES - 1;
+        let mut at = &*head;
+        while let Chain::Link(value, next) = at {
+            assert_eq!(*value, expected);
+            expected -= 1;
+            at = next;
+        }
+        assert_eq!(expected, 0);
+        drop(head);
+    });
+}
+
+/// A part whose drop panics if it is armed. It holds no handle, so a node
+/// holding one still keeps the `ArenaLinks` contract (no `Drop` impl on the
+/// node itself).
+struct Fuse(bool);
+
+impl Drop for Fuse {
+    fn drop(&mut self) {
+        if self.0 {
+            panic!("{INJECTED}: a drop in the middle of a chain");
+        }
+    }
+}
+
+struct Bomb {
+    _payload: Tracked,
+    _fuse: Fuse,
+    next: Option<ArcSingle<Bomb>>,
+}
+
+// SAFETY: the one handle is owned by value and reported once; `Bomb` has
+// no `Drop` impl (its parts' hold no handle).
+unsafe impl ArenaLinks for Bomb {
+    fn visit_links(&self, links: &mut Links<Self>) {
+        links.visit(&self.next);
+    }
+}
+
+#[test]
+fn a_panicking_drop_in_the_middle_of_a_chain_still_frees_the_rest() {
+    leaves_nothing_on("a chain with a panicking drop", small_stack(), |ids| {
+        let nodes = NODES.min(20_000) as usize;
+        let arena: Allocator<Bomb, u32, 2> = Allocator::new_acyclic();
+        let mut head = arena.alloc_value(Bomb {
+            _payload: ids.next(),
+            _fuse: Fuse(false),
+            next: None,
+        });
+        for i in 1..nodes {
+            head = arena.alloc_value(Bomb {
+                _payload: ids.next(),
+                _fuse: Fuse(i == nodes / 2),
+                next: Some(head),
+            });
+        }
+        drop(arena);
+        let panic = catch_unwind(AssertUnwindSafe(|| drop(head)));
+        let message = common::panic_message(&*panic.expect_err("the armed drop panics"));
+        assert!(message.contains("in the middle of a chain"), "{message}");
+        // The chunks past the panic were freed all the same, before the
+        // panic reached the drop's caller.
+        assert_eq!(elems::made_and_dropped(), (nodes, nodes));
+        // And the thread frees the next chain at once: nothing was left
+        // waiting behind the panic.
+        let arena: Allocator<Loaded, u32, 2> = Allocator::new_acyclic();
+        let mut head = arena.alloc_value(Loaded {
+            _payload: ids.next(),
+            next: None,
+        });
+        for _ in 1..nodes {
+            head = arena.alloc_value(Loaded {
+                _payload: ids.next(),
+                next: Some(head),
+            });
+        }
+        drop(arena);
+        drop(head);
+        assert_eq!(elems::made_and_dropped(), (2 * nodes, 2 * nodes));
+    });
+}
