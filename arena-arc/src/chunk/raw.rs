@@ -315,11 +315,24 @@ impl RawChunk {
             }
         }
         let _deallocate = Deallocate(self);
+        // SAFETY: we hold the only reference. If an element's drop panics the
+        // rest are still dropped, then `_deallocate` frees the memory.
+        unsafe { self.drop_before_free() };
+    }
+
+    /// The first half of [`free`](Self::free): drops the elements and
+    /// leaves the memory to a [`deallocate`](Self::deallocate) that the
+    /// caller makes sure of, even if a drop panics (see `cascade.rs`, which
+    /// frees a chain of chunks oldest first).
+    ///
+    /// # Safety
+    /// As for [`Chunk::free`].
+    pub(crate) unsafe fn drop_before_free(self) {
         // Self-links among the elements decrement the count as they are
         // dropped (see `recycle`): the bias keeps it far from zero.
         self.refs().store(BIAS, Ordering::Relaxed);
-        // SAFETY: we hold the only reference. If an element's drop panics the
-        // rest are still dropped, then `_deallocate` frees the memory.
+        // SAFETY: the caller's promise: we hold the only reference. If an
+        // element's drop panics the rest are still dropped.
         unsafe { self.drop_elements() };
     }
 
