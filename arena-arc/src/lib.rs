@@ -68,6 +68,11 @@
 //!   nor the chunk from being freed.
 //! - Allocation takes `&self`, so `init` may allocate from the same
 //!   allocator (nested allocation, as when building trees).
+//! - A chain of chunks frees without recursion: a chunk's free that releases
+//!   another (a list or tree spanning thousands of chunks or generations)
+//!   queues it on the thread, and the outermost free runs the queue before
+//!   it returns, so dropping the head of a million-node list needs the
+//!   stack of one free (with the `std` feature; without it, frees nest).
 //!
 //! # Per-type arenas
 //!
