@@ -218,6 +218,9 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     ///   own chunk stop counting (they live exactly as long as that chunk).
     ///   That is one call through a function pointer per allocation and a
     ///   comparison per reported handle; no atomic operation.
+    ///   [`alloc_linked`](Self::alloc_linked) makes the call directly,
+    ///   inlined where the value is built: prefer it to `alloc_value` for
+    ///   single values (W8's hand-held build: 52 against 48 ns per node).
     /// - Links only ever point from a chunk into itself or into older
     ///   chunks, so chunks cannot keep each other alive: a request longer
     ///   than `N` retires the current chunk before taking a dedicated one
