@@ -62,20 +62,21 @@ impl Freeing {
     }
 }
 
-/// Runs `freeing` now, or, if a free is running on this thread already,
-/// once it is done (see the module docs).
-///
-/// # Safety
-/// As for [`Freeing::run`]: the caller owns what is freed and gives it up;
-/// no one else may touch it, so it can wait.
 #[cfg(all(feature = "std", not(loom)))]
-pub(crate) unsafe fn free(freeing: Freeing) {
+use self::queue::{Drain, QUEUE, note_emptied, queued};
+
+/// The thread's queue of frees and what works it.
+#[cfg(all(feature = "std", not(loom)))]
+mod queue {
     use core::cell::{Cell, RefCell};
     use std::vec::Vec;
 
-    struct Queue {
+    use super::Freeing;
+    use crate::chunk::RawChunk;
+
+    pub(super) struct Queue {
         /// Whether a free runs on this thread (then it runs `waiting` too).
-        running: Cell<bool>,
+        pub(super) running: Cell<bool>,
         waiting: RefCell<Vec<Freeing>>,
         /// Chunks whose elements were dropped, in that order, to be
         /// deallocated at the end, in the reverse order.
@@ -83,7 +84,7 @@ pub(crate) unsafe fn free(freeing: Freeing) {
     }
 
     std::thread_local! {
-        static QUEUE: Queue = const {
+        pub(super) static QUEUE: Queue = const {
             Queue {
                 running: Cell::new(false),
                 waiting: RefCell::new(Vec::new()),
@@ -92,38 +93,13 @@ pub(crate) unsafe fn free(freeing: Freeing) {
         };
     }
 
-    /// Runs a free while `queue` is running: a chunk's memory is left to
-    /// the end (see the module docs), unless there is no room to note it.
-    ///
-    /// # Safety
-    /// As for [`Freeing::run`].
-    unsafe fn run(queue: &Queue, freeing: Freeing) {
-        if let Freeing::Chunk(chunk) = freeing {
-            let noted = {
-                let mut emptied = queue.emptied.borrow_mut();
-                let room = emptied.try_reserve(1).is_ok();
-                if room {
-                    emptied.push(chunk);
-                }
-                room
-            };
-            if noted {
-                // SAFETY: the caller's promise; the memory is deallocated
-                // by `Drain`, also if a drop panics.
-                return unsafe { chunk.drop_before_free() };
-            }
-        }
-        // SAFETY: the caller's promise.
-        unsafe { freeing.run() }
-    }
-
-    /// Whether `freeing` was queued behind a running free.
-    fn queued(queue: &Queue, freeing: Freeing) -> bool {
+    /// Whether `freeing` was queued behind a running free. (The queue is
+    /// only borrowed here, in [`note_emptied`] and in [`Drain`], never
+    /// across a free: a free that starts another one finds it unborrowed.)
+    pub(super) fn queued(queue: &Queue, freeing: Freeing) -> bool {
         if !queue.running.get() {
             return false;
         }
-        // (The queue is only borrowed here and in `next`, never across a
-        // free: a free that starts another one finds it unborrowed.)
         let mut waiting = queue.waiting.borrow_mut();
         // No room, no waiting: the free runs nested, as without a queue.
         if waiting.try_reserve(1).is_err() {
@@ -133,24 +109,34 @@ pub(crate) unsafe fn free(freeing: Freeing) {
         true
     }
 
-    fn next(queue: &Queue) -> Option<Freeing> {
-        queue.waiting.borrow_mut().pop()
+    /// Notes `chunk` for [`Drain`] to deallocate; `false` if there is no
+    /// room to (then the caller frees it whole).
+    pub(super) fn note_emptied(queue: &Queue, chunk: RawChunk) -> bool {
+        let mut emptied = queue.emptied.borrow_mut();
+        if emptied.try_reserve(1).is_err() {
+            return false;
+        }
+        emptied.push(chunk);
+        true
     }
 
-    /// The outermost free's guard: runs what waits, then marks the thread
-    /// free of frees and gives the queue's memory back, also when a free
-    /// panics.
-    struct Drain<'a>(&'a Queue);
+    /// The outermost free's guard: runs what waits, deallocates the noted
+    /// chunks, then marks the thread free of frees and gives the queue's
+    /// memory back, also when a free panics.
+    pub(super) struct Drain<'a>(pub(super) &'a Queue);
 
     impl Drop for Drain<'_> {
         fn drop(&mut self) {
-            while let Some(freeing) = next(self.0) {
+            loop {
+                let Some(freeing) = self.0.waiting.borrow_mut().pop() else {
+                    break;
+                };
                 // If this free panics, `rest` runs the others while the
                 // panic goes on (and a second one aborts).
                 let rest = Drain(self.0);
                 // SAFETY: queued by `free`, whose caller gave it up; run
                 // once, since it was taken off the queue.
-                unsafe { run(self.0, freeing) };
+                unsafe { super::run(self.0, freeing) };
                 core::mem::forget(rest);
             }
             // Nothing runs a drop from here on.
@@ -168,7 +154,34 @@ pub(crate) unsafe fn free(freeing: Freeing) {
             drop(core::mem::take(&mut *self.0.waiting.borrow_mut()));
         }
     }
+}
 
+/// Runs a free while `queue` is running: a chunk's memory is left to the
+/// end (see the module docs), unless there is no room to note it.
+///
+/// # Safety
+/// As for [`Freeing::run`].
+#[cfg(all(feature = "std", not(loom)))]
+unsafe fn run(queue: &queue::Queue, freeing: Freeing) {
+    if let Freeing::Chunk(chunk) = freeing {
+        if note_emptied(queue, chunk) {
+            // SAFETY: the caller's promise; the memory is deallocated by
+            // `Drain`, also if a drop panics.
+            return unsafe { chunk.drop_before_free() };
+        }
+    }
+    // SAFETY: the caller's promise.
+    unsafe { freeing.run() }
+}
+
+/// Runs `freeing` now, or, if a free is running on this thread already,
+/// once it is done (see the module docs).
+///
+/// # Safety
+/// As for [`Freeing::run`]: the caller owns what is freed and gives it up;
+/// no one else may touch it, so it can wait.
+#[cfg(all(feature = "std", not(loom)))]
+pub(crate) unsafe fn free(freeing: Freeing) {
     let outermost = QUEUE.try_with(|queue| {
         if queued(queue, freeing) {
             return None;

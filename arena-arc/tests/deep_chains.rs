@@ -14,6 +14,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::thread::Builder;
 
 use arena_arc::{Allocator, ArcSingle, ArenaAlloc, ArenaLinks, Links};
+use common::counting;
 use common::elems::{self, Tracked};
 use common::{INJECTED, leaves_nothing_on};
 
@@ -22,7 +23,7 @@ use common::{INJECTED, leaves_nothing_on};
 const SMALL_STACK: usize = 128 * 1024;
 
 /// Nodes per list; with two per chunk, half as many chunks in the chain.
-const NODES: u64 = if cfg!(miri) { 300 } else { 200_000 };
+const NODES: u64 = if cfg!(miri) { 120 } else { 200_000 };
 
 fn small_stack() -> Builder {
     Builder::new().stack_size(SMALL_STACK)
@@ -77,6 +78,41 @@ fn a_list_of_many_chunks_with_only_links_drops_on_a_small_stack() {
         // The head's chunk goes, and with it, one after the other, every
         // chunk before it.
         drop(head);
+    });
+}
+
+#[test]
+fn a_chain_gives_its_chunks_back_oldest_first() {
+    // As the nested frees did; newest first, each chunk joined the top of
+    // glibc's heap, which it then trimmed (docs/benchmarks.md).
+    leaves_nothing_on("a chain's order of frees", Builder::new(), |_| {
+        let chunk_size = {
+            let arena: Allocator<Bare, u32, 2> = Allocator::new_acyclic();
+            let _one = arena.alloc_linked(Bare {
+                _value: 0,
+                next: None,
+            });
+            let stats = arena.stats();
+            stats.bytes_reserved / stats.chunks_alive
+        };
+        counting::watch(chunk_size);
+        let arena: Allocator<Bare, u32, 2> = Allocator::new_acyclic();
+        let mut head = arena.alloc_linked(Bare {
+            _value: 0,
+            next: None,
+        });
+        for value in 1..40 {
+            head = arena.alloc_linked(Bare {
+                _value: value,
+                next: Some(head),
+            });
+        }
+        drop(arena);
+        drop(head);
+        let (allocated, freed) = counting::watched();
+        counting::watch(0);
+        assert_eq!(allocated.len(), 20, "two nodes a chunk");
+        assert_eq!(freed, allocated, "the chunks, oldest first");
     });
 }
 

@@ -102,6 +102,47 @@ pub fn join<R>(thread: JoinHandle<R>) -> std::thread::Result<R> {
     r
 }
 
+/// The block size [`watch`] records the addresses of (0: none).
+static WATCHED_SIZE: AtomicUsize = AtomicUsize::new(0);
+const WATCHED_MAX: usize = 256;
+static ALLOCATED_AT: [AtomicUsize; WATCHED_MAX] = [const { AtomicUsize::new(0) }; WATCHED_MAX];
+static ALLOCATED_LEN: AtomicUsize = AtomicUsize::new(0);
+static FREED_AT: [AtomicUsize; WATCHED_MAX] = [const { AtomicUsize::new(0) }; WATCHED_MAX];
+static FREED_LEN: AtomicUsize = AtomicUsize::new(0);
+
+/// From now on, records the addresses of the blocks of `size` bytes that
+/// enrolled threads allocate and free, in order (the first 256 of each);
+/// `watch(0)` stops. Forgets what was recorded.
+pub fn watch(size: usize) {
+    WATCHED_SIZE.store(0, Ordering::SeqCst);
+    ALLOCATED_LEN.store(0, Ordering::SeqCst);
+    FREED_LEN.store(0, Ordering::SeqCst);
+    WATCHED_SIZE.store(size, Ordering::SeqCst);
+}
+
+/// The addresses [`watch`] recorded: (allocated, freed), each in order.
+pub fn watched() -> (Vec<usize>, Vec<usize>) {
+    let read = |at: &[AtomicUsize], len: &AtomicUsize| {
+        at[..len.load(Ordering::SeqCst).min(WATCHED_MAX)]
+            .iter()
+            .map(|a| a.load(Ordering::SeqCst))
+            .collect()
+    };
+    (
+        read(&ALLOCATED_AT, &ALLOCATED_LEN),
+        read(&FREED_AT, &FREED_LEN),
+    )
+}
+
+fn record(size: usize, ptr: *mut u8, at: &[AtomicUsize], len: &AtomicUsize) {
+    if size == WATCHED_SIZE.load(Ordering::Relaxed) {
+        let i = len.fetch_add(1, Ordering::SeqCst);
+        if i < WATCHED_MAX {
+            at[i].store(ptr as usize, Ordering::SeqCst);
+        }
+    }
+}
+
 static ALLOCS: AtomicUsize = AtomicUsize::new(0);
 static FREES: AtomicUsize = AtomicUsize::new(0);
 static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
@@ -115,6 +156,7 @@ unsafe impl GlobalAlloc for Counting {
         if !p.is_null() && enrolled() {
             ALLOCS.fetch_add(1, Ordering::Relaxed);
             LIVE_BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
+            record(layout.size(), p, &ALLOCATED_AT, &ALLOCATED_LEN);
         }
         p
     }
@@ -133,6 +175,7 @@ unsafe impl GlobalAlloc for Counting {
         if enrolled() {
             FREES.fetch_add(1, Ordering::Relaxed);
             LIVE_BYTES.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+            record(layout.size(), ptr, &FREED_AT, &FREED_LEN);
         }
         // SAFETY: the caller's contract is `System`'s.
         unsafe { System.dealloc(ptr, layout) }
