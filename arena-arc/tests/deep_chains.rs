@@ -15,7 +15,7 @@ use std::thread::Builder;
 
 use arena_arc::{Allocator, ArcSingle, ArenaAlloc, ArenaLinks, Links};
 use common::counting;
-use common::elems::{self, Tracked};
+use common::elems::{self, Ids, Tracked};
 use common::{INJECTED, leaves_nothing_on};
 
 /// A stack that a few hundred nested frees would overflow: each took a few
@@ -45,39 +45,74 @@ unsafe impl ArenaLinks for Bare {
     }
 }
 
-/// A list with a payload to drop: its chunks' values are dropped one by one.
+/// A list of `nodes` `Bare`s, two to a chunk, each linking to the one
+/// before; its allocator is gone, so the head holds the whole chain.
+fn bare_list(nodes: u64) -> ArcSingle<Bare> {
+    let arena: Allocator<Bare, u32, 2> = Allocator::new_acyclic();
+    let mut head = arena.alloc_linked(Bare {
+        _value: 0,
+        next: None,
+    });
+    for value in 1..nodes {
+        head = arena.alloc_linked(Bare {
+            _value: value,
+            next: Some(head),
+        });
+    }
+    assert_eq!(arena.stats().chunks_alive as u64, nodes.div_ceil(2));
+    head
+}
+
+/// A part whose drop panics if it is armed. It holds no handle, so a node
+/// holding one still keeps the `ArenaLinks` contract (no `Drop` impl on the
+/// node itself).
+struct Fuse(bool);
+
+impl Drop for Fuse {
+    fn drop(&mut self) {
+        if self.0 {
+            panic!("{INJECTED}: a drop in the middle of a chain");
+        }
+    }
+}
+
+/// A list with parts to drop: its chunks' values are dropped one by one.
 struct Loaded {
     _payload: Tracked,
+    _fuse: Fuse,
     next: Option<ArcSingle<Loaded>>,
 }
 
 // SAFETY: the one handle is owned by value and reported once; `Loaded` has
-// no `Drop` impl (its payload's holds no handle).
+// no `Drop` impl (its parts' hold no handle).
 unsafe impl ArenaLinks for Loaded {
     fn visit_links(&self, links: &mut Links<Self>) {
         links.visit(&self.next);
     }
 }
 
+/// A list of `nodes` `Loaded`s, two to a chunk, each linking to the one
+/// before, whose node `armed`, if any, panics when dropped; its allocator
+/// is gone, so the head holds the whole chain.
+fn loaded_list(ids: &mut Ids, nodes: usize, armed: Option<usize>) -> ArcSingle<Loaded> {
+    let arena: Allocator<Loaded, u32, 2> = Allocator::new_acyclic();
+    let mut head = None;
+    for i in 0..nodes {
+        head = Some(arena.alloc_value(Loaded {
+            _payload: ids.next(),
+            _fuse: Fuse(armed == Some(i)),
+            next: head,
+        }));
+    }
+    head.expect("a list of at least one node")
+}
+
 #[test]
 fn a_list_of_many_chunks_with_only_links_drops_on_a_small_stack() {
     leaves_nothing_on("a bare list", small_stack(), |_| {
-        let arena: Allocator<Bare, u32, 2> = Allocator::new_acyclic();
-        let mut head = arena.alloc_linked(Bare {
-            _value: 0,
-            next: None,
-        });
-        for value in 1..NODES {
-            head = arena.alloc_linked(Bare {
-                _value: value,
-                next: Some(head),
-            });
-        }
-        assert!(arena.stats().chunks_alive as u64 >= NODES / 2);
-        drop(arena);
         // The head's chunk goes, and with it, one after the other, every
         // chunk before it.
-        drop(head);
+        drop(bare_list(NODES));
     });
 }
 
@@ -96,19 +131,7 @@ fn a_chain_gives_its_chunks_back_oldest_first() {
             stats.bytes_reserved / stats.chunks_alive
         };
         counting::watch(chunk_size);
-        let arena: Allocator<Bare, u32, 2> = Allocator::new_acyclic();
-        let mut head = arena.alloc_linked(Bare {
-            _value: 0,
-            next: None,
-        });
-        for value in 1..40 {
-            head = arena.alloc_linked(Bare {
-                _value: value,
-                next: Some(head),
-            });
-        }
-        drop(arena);
-        drop(head);
+        drop(bare_list(40));
         let (allocated, freed) = counting::watched();
         counting::watch(0);
         assert_eq!(allocated.len(), 20, "two nodes a chunk");
@@ -121,22 +144,9 @@ fn a_list_of_many_chunks_with_payloads_drops_on_a_small_stack() {
     leaves_nothing_on("a loaded list", small_stack(), |ids| {
         // The ledger of drops takes at most 65,536 ids.
         let nodes = NODES.min(60_000) as usize;
-        let arena: Allocator<Loaded, u32, 2> = Allocator::new_acyclic();
-        let mut head = arena.alloc_value(Loaded {
-            _payload: ids.next(),
-            next: None,
-        });
-        for _ in 1..nodes {
-            head = arena.alloc_value(Loaded {
-                _payload: ids.next(),
-                next: Some(head),
-            });
-        }
-        drop(arena);
-        drop(head);
+        drop(loaded_list(ids, nodes, None));
         // Every payload was dropped before the drop of the head returned.
-        let (made, dropped) = elems::made_and_dropped();
-        assert_eq!((made, dropped), (nodes, nodes));
+        assert_eq!(elems::made_and_dropped(), (nodes, nodes));
     });
 }
 
@@ -173,51 +183,11 @@ fn a_chain_of_many_generations_drops_on_a_small_stack() {
     });
 }
 
-/// A part whose drop panics if it is armed. It holds no handle, so a node
-/// holding one still keeps the `ArenaLinks` contract (no `Drop` impl on the
-/// node itself).
-struct Fuse(bool);
-
-impl Drop for Fuse {
-    fn drop(&mut self) {
-        if self.0 {
-            panic!("{INJECTED}: a drop in the middle of a chain");
-        }
-    }
-}
-
-struct Bomb {
-    _payload: Tracked,
-    _fuse: Fuse,
-    next: Option<ArcSingle<Bomb>>,
-}
-
-// SAFETY: the one handle is owned by value and reported once; `Bomb` has
-// no `Drop` impl (its parts' hold no handle).
-unsafe impl ArenaLinks for Bomb {
-    fn visit_links(&self, links: &mut Links<Self>) {
-        links.visit(&self.next);
-    }
-}
-
 #[test]
 fn a_panicking_drop_in_the_middle_of_a_chain_still_frees_the_rest() {
     leaves_nothing_on("a chain with a panicking drop", small_stack(), |ids| {
         let nodes = NODES.min(20_000) as usize;
-        let arena: Allocator<Bomb, u32, 2> = Allocator::new_acyclic();
-        let mut head = arena.alloc_value(Bomb {
-            _payload: ids.next(),
-            _fuse: Fuse(false),
-            next: None,
-        });
-        for i in 1..nodes {
-            head = arena.alloc_value(Bomb {
-                _payload: ids.next(),
-                _fuse: Fuse(i == nodes / 2),
-                next: Some(head),
-            });
-        }
-        drop(arena);
+        let head = loaded_list(ids, nodes, Some(nodes / 2));
         let panic = catch_unwind(AssertUnwindSafe(|| drop(head)));
         let message = common::panic_message(&*panic.expect_err("the armed drop panics"));
         assert!(message.contains("in the middle of a chain"), "{message}");
@@ -226,19 +196,7 @@ fn a_panicking_drop_in_the_middle_of_a_chain_still_frees_the_rest() {
         assert_eq!(elems::made_and_dropped(), (nodes, nodes));
         // And the thread frees the next chain at once: nothing was left
         // waiting behind the panic.
-        let arena: Allocator<Loaded, u32, 2> = Allocator::new_acyclic();
-        let mut head = arena.alloc_value(Loaded {
-            _payload: ids.next(),
-            next: None,
-        });
-        for _ in 1..nodes {
-            head = arena.alloc_value(Loaded {
-                _payload: ids.next(),
-                next: Some(head),
-            });
-        }
-        drop(arena);
-        drop(head);
+        drop(loaded_list(ids, nodes, None));
         assert_eq!(elems::made_and_dropped(), (2 * nodes, 2 * nodes));
     });
 }
