@@ -93,31 +93,28 @@ mod queue {
         };
     }
 
-    /// Whether `freeing` was queued behind a running free. (The queue is
-    /// only borrowed here, in [`note_emptied`] and in [`Drain`], never
-    /// across a free: a free that starts another one finds it unborrowed.)
-    pub(super) fn queued(queue: &Queue, freeing: Freeing) -> bool {
-        if !queue.running.get() {
+    /// Pushes `item` unless there is no memory for it. (The queue's lists
+    /// are only borrowed here and in [`Drain`], never across a free: a free
+    /// that starts another one finds them unborrowed.)
+    fn try_push<T>(list: &RefCell<Vec<T>>, item: T) -> bool {
+        let mut list = list.borrow_mut();
+        if list.try_reserve(1).is_err() {
             return false;
         }
-        let mut waiting = queue.waiting.borrow_mut();
-        // No room, no waiting: the free runs nested, as without a queue.
-        if waiting.try_reserve(1).is_err() {
-            return false;
-        }
-        waiting.push(freeing);
+        list.push(item);
         true
+    }
+
+    /// Whether `freeing` was queued behind a running free. No room, no
+    /// waiting: the free then runs nested, as without a queue.
+    pub(super) fn queued(queue: &Queue, freeing: Freeing) -> bool {
+        queue.running.get() && try_push(&queue.waiting, freeing)
     }
 
     /// Notes `chunk` for [`Drain`] to deallocate; `false` if there is no
     /// room to (then the caller frees it whole).
     pub(super) fn note_emptied(queue: &Queue, chunk: RawChunk) -> bool {
-        let mut emptied = queue.emptied.borrow_mut();
-        if emptied.try_reserve(1).is_err() {
-            return false;
-        }
-        emptied.push(chunk);
-        true
+        try_push(&queue.emptied, chunk)
     }
 
     /// The outermost free's guard: runs what waits, deallocates the noted
