@@ -200,3 +200,51 @@ fn a_panicking_drop_in_the_middle_of_a_chain_still_frees_the_rest() {
         assert_eq!(elems::made_and_dropped(), (2 * nodes, 2 * nodes));
     });
 }
+
+thread_local! {
+    /// A list's head held by the thread, dropped with its thread-locals.
+    static HEAD: core::cell::RefCell<Option<ArcSingle<Loaded>>> =
+        const { core::cell::RefCell::new(None) };
+}
+
+/// Nodes of a list dropped while the thread's thread-locals are destroyed,
+/// when the thread's queue of frees may be gone already and the frees then
+/// nest: few enough chunks for a default thread stack.
+const NODES_AT_THE_END: usize = if cfg!(miri) { 60 } else { 2_000 };
+
+/// Drops a short list, two nodes to a chunk, whose chunks free each other:
+/// the thread's queue of frees (a thread-local) is made here.
+fn start_the_queue(ids: &mut Ids) {
+    drop(loaded_list(ids, 6, None));
+}
+
+/// Which thread-local the thread makes first. Destructors run in an order
+/// the platform picks, so each test makes them in one order: one of them
+/// drops the list after the queue is destroyed (its frees nested), the
+/// other while the queue still runs them.
+#[test]
+fn a_list_held_by_a_thread_local_is_freed_when_the_queue_is_made_first() {
+    leaves_nothing_on(
+        "a list dropped at the thread's end",
+        Builder::new(),
+        |ids| {
+            start_the_queue(ids);
+            let head = loaded_list(ids, NODES_AT_THE_END, None);
+            HEAD.with(|slot| *slot.borrow_mut() = Some(head));
+        },
+    );
+}
+
+/// See the test above.
+#[test]
+fn a_list_held_by_a_thread_local_is_freed_when_the_queue_is_made_last() {
+    leaves_nothing_on(
+        "a list dropped at the thread's end",
+        Builder::new(),
+        |ids| {
+            let head = loaded_list(ids, NODES_AT_THE_END, None);
+            HEAD.with(|slot| *slot.borrow_mut() = Some(head));
+            start_the_queue(ids);
+        },
+    );
+}
