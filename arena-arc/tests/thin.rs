@@ -155,11 +155,15 @@ fn neg_key(neg: &Expr) -> u32 {
     }
 }
 
+/// Levels of [`chain`]: about 7 values each, so a few dozen chunks of 8
+/// (fewer under Miri, whose Stacked Borrows takes a second per level here).
+const LEVELS: usize = if cfg!(miri) { 20 } else { 50 };
+
 #[test]
 fn a_tree_of_thin_links_in_an_acyclic_arena_frees_itself() {
     common::leaves_nothing("acyclic, alloc_thin", |ids| {
         let arena: Allocator<Expr, u32, 8> = Allocator::new_acyclic();
-        let (root, want) = chain(&arena, ids, 50, |a, e| a.alloc_thin(e));
+        let (root, want) = chain(&arena, ids, LEVELS, |a, e| a.alloc_thin(e));
         assert_eq!(eval(&root), want);
         assert!(arena.stats().chunks_created > 10);
         drop(arena);
@@ -171,7 +175,7 @@ fn a_tree_of_thin_links_in_an_acyclic_arena_frees_itself() {
     });
     common::leaves_nothing("acyclic, alloc_thin_linked", |ids| {
         let arena: Allocator<Expr, u32, 8> = Allocator::new_acyclic();
-        let (root, want) = chain(&arena, ids, 50, |a, e| a.alloc_thin_linked(e));
+        let (root, want) = chain(&arena, ids, LEVELS, |a, e| a.alloc_thin_linked(e));
         drop(arena);
         assert_eq!(eval(&root), want);
     });
@@ -261,7 +265,9 @@ mod derived {
     use super::*;
     use arena_arc::ArenaAlloc;
 
+    // Chunks of 64: the tree spans several (six under Miri).
     #[derive(ArenaAlloc)]
+    #[arena(chunk = 64)]
     enum Term {
         Leaf(Tracked),
         Pair(ArcThin<Term>, ArcThin<Term>),
@@ -276,18 +282,21 @@ mod derived {
         }
     }
 
+    /// Rounds of six values (fewer under Miri, as for [`LEVELS`]).
+    const ROUNDS: usize = if cfg!(miri) { 60 } else { 200 };
+
     #[test]
     fn a_derived_tree_of_thin_links_frees_itself() {
         assert!(Term::arena().with(|arena| arena.is_acyclic()));
         common::leaves_nothing("derived", |ids| {
             let mut root = Term::alloc_thin(Term::Leaf(ids.next()));
-            for _ in 0..200 {
+            for _ in 0..ROUNDS {
                 let leaf = Term::alloc_thin(Term::Leaf(ids.next()));
                 let many = Term::alloc_thin(Term::Many(Term::alloc(2, |_| Term::Leaf(ids.next()))));
                 let pair = Term::alloc_thin(Term::Pair(leaf, many));
                 root = Term::alloc_thin(Term::Pair(root, pair));
             }
-            assert_eq!(count(&root), 1 + 200 * 6);
+            assert_eq!(count(&root), 1 + ROUNDS * 6);
             assert!(Term::arena().with(|arena| arena.is_thin()));
             drop(root);
             arena_arc::trim_thread();
