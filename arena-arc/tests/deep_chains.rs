@@ -218,10 +218,10 @@ fn start_the_queue(ids: &mut Ids) {
     drop(loaded_list(ids, 6, None));
 }
 
-/// Which thread-local the thread makes first. Destructors run in an order
-/// the platform picks, so each test makes them in one order: one of them
-/// drops the list after the queue is destroyed (its frees nested), the
-/// other while the queue still runs them.
+/// This test and the next make the queue's thread-local and the list's in
+/// opposite orders. Thread-locals are destroyed in an order the platform
+/// picks, so one of the two drops the list after the queue is destroyed
+/// (its frees nest) and the other while the queue still runs them.
 #[test]
 fn a_list_held_by_a_thread_local_is_freed_when_the_queue_is_made_first() {
     leaves_nothing_on(
