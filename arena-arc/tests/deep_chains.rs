@@ -218,33 +218,34 @@ fn start_the_queue(ids: &mut Ids) {
     drop(loaded_list(ids, 6, None));
 }
 
-/// This test and the next make the queue's thread-local and the list's in
-/// opposite orders. Thread-locals are destroyed in an order the platform
-/// picks, so one of the two drops the list after the queue is destroyed
-/// (its frees nest) and the other while the queue still runs them.
-#[test]
-fn a_list_held_by_a_thread_local_is_freed_when_the_queue_is_made_first() {
+/// A thread that holds a list in a thread-local until it ends, having made
+/// the queue's thread-local before the list's (`queue_first`) or after it.
+/// Thread-locals are destroyed in an order the platform picks, so of the
+/// two tests below one drops the list after the queue is destroyed (its
+/// frees nest) and the other while the queue still runs them.
+fn a_list_held_by_a_thread_local(queue_first: bool) {
     leaves_nothing_on(
         "a list dropped at the thread's end",
         Builder::new(),
-        |ids| {
-            start_the_queue(ids);
+        move |ids| {
+            if queue_first {
+                start_the_queue(ids);
+            }
             let head = loaded_list(ids, NODES_AT_THE_END, None);
             HEAD.with(|slot| *slot.borrow_mut() = Some(head));
+            if !queue_first {
+                start_the_queue(ids);
+            }
         },
     );
 }
 
-/// See the test above.
+#[test]
+fn a_list_held_by_a_thread_local_is_freed_when_the_queue_is_made_first() {
+    a_list_held_by_a_thread_local(true);
+}
+
 #[test]
 fn a_list_held_by_a_thread_local_is_freed_when_the_queue_is_made_last() {
-    leaves_nothing_on(
-        "a list dropped at the thread's end",
-        Builder::new(),
-        |ids| {
-            let head = loaded_list(ids, NODES_AT_THE_END, None);
-            HEAD.with(|slot| *slot.borrow_mut() = Some(head));
-            start_the_queue(ids);
-        },
-    );
+    a_list_held_by_a_thread_local(false);
 }
