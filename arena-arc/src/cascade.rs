@@ -124,6 +124,8 @@ mod queue {
 
     impl Drop for Drain<'_> {
         fn drop(&mut self) {
+            // Not `while let`: its scrutinee's borrow would last through the
+            // body, and the free run there may queue another one.
             loop {
                 let Some(freeing) = self.0.waiting.borrow_mut().pop() else {
                     break;
