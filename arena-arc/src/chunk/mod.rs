@@ -3,7 +3,8 @@
 //!
 //! # Reference counting
 //!
-//! The header's `refs` counts handles, like the strong count of `Arc`. The
+//! The header's `refs` counts handles, like the strong count of `Arc` (kept
+//! minus one, so that a clone is one `lock inc`: see `count.rs`). The
 //! allocator does not count the handles it hands out one by one: while a chunk
 //! is *current* (being filled), `refs` holds a large [`BIAS`] on the
 //! allocator's behalf and the allocator counts hand-outs in a plain integer.
@@ -40,6 +41,7 @@ use core::ptr::{self, NonNull};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
+mod count;
 mod out_links;
 mod raw;
 
@@ -47,24 +49,22 @@ pub(crate) use out_links::{OutLinks, Tally};
 
 pub(crate) use raw::RawChunk;
 
+use count::{Count, Increment};
+
 use crate::generation::Generation;
 use crate::stats::Live;
-use crate::sync::{Arc, AtomicUsize, Ordering};
+use crate::sync::Arc;
 
 /// The allocator's share of `refs` while a chunk is current. It is far larger
 /// than any number of hand-outs (a chunk hands out at most `capacity`
 /// non-empty slices, and capacities are limited to less than `BIAS / 2`).
 pub(crate) const BIAS: usize = 1 << (usize::BITS - 2);
 
-/// Above this count a clone aborts, as `Arc::clone` does: the count would
-/// otherwise be able to overflow through leaked handles.
-const MAX_REFCOUNT: usize = isize::MAX as usize;
-
 /// The start of every chunk.
 #[repr(C)]
 pub(crate) struct Header {
     /// Handles into the chunk (plus the allocator's bias or reference).
-    refs: AtomicUsize,
+    refs: Count,
     /// The chunk's layout, to free it without knowing `T`. Immutable.
     layout: Layout,
     /// Drops `len` elements from slot `start`: the only part of a chunk's
@@ -211,7 +211,7 @@ impl<T> Chunk<T> {
         // `Header` (the layout starts with one).
         unsafe {
             header.as_ptr().write(Header {
-                refs: AtomicUsize::new(refs),
+                refs: Count::new(refs),
                 layout,
                 drop_elems: if mem::needs_drop::<T>() {
                     Some(release.unwrap_or(drop_elems::<T>))
@@ -288,7 +288,7 @@ impl<T> Chunk<T> {
     }
 
     #[inline(always)]
-    fn refs(&self) -> &AtomicUsize {
+    fn refs(&self) -> &Count {
         // SAFETY: the chunk is live while anyone holds a reference to it, and
         // this borrows only the atomic field, which is never accessed non-atomically
         // while shared.
@@ -332,11 +332,9 @@ impl<T> Chunk<T> {
     /// The caller holds a reference to the chunk.
     #[inline(always)]
     pub(crate) unsafe fn acquire(self) {
-        let old = self.refs().fetch_add(1, Ordering::Relaxed);
-        // One comparison for both rare cases: `old == 0` wraps to the top.
-        if old.wrapping_sub(1) >= MAX_REFCOUNT {
+        if self.refs().increment() == Increment::Revived {
             // SAFETY: the caller holds a reference.
-            unsafe { self.erase().acquire_slow(old) };
+            unsafe { self.erase().revive() };
         }
     }
 

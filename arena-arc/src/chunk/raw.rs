@@ -9,11 +9,11 @@ use core::ptr::{self, NonNull};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use super::{BIAS, DropElems, Header, OutLinks, abort_refcount_overflow};
+use super::{BIAS, Count, DropElems, Header, OutLinks};
 use crate::cascade::{self, Freeing};
 use crate::generation::Generation;
 use crate::stats::Live;
-use crate::sync::{Arc, AtomicUsize, Ordering};
+use crate::sync::{Arc, Ordering};
 
 /// A chunk whose element type is forgotten: the release path, compiled once
 /// for every element type. What depends on `T` is in the header
@@ -105,17 +105,14 @@ impl RawChunk {
 
     /// [`Chunk::acquire`]'s rare case: the count was zero (a chunk of a
     /// generation, reached through a link from another chunk of the same
-    /// generation, which does not count: the generation counts the chunk as
-    /// alive again) or overflowed.
+    /// generation, which does not count): the generation counts the chunk as
+    /// alive again.
     ///
     /// # Safety
-    /// The caller has just raised the count from `old`.
+    /// The caller has just raised the count from zero.
     #[cold]
     #[inline(never)]
-    pub(super) unsafe fn acquire_slow(self, old: usize) {
-        if old != 0 {
-            abort_refcount_overflow();
-        }
+    pub(super) unsafe fn revive(self) {
         // SAFETY: the chunk is live: it was reached through a link held by
         // a value of a live chunk of the same generation (only such links
         // do not count), which keeps the generation, and so this chunk,
@@ -129,7 +126,7 @@ impl RawChunk {
     }
 
     #[inline(always)]
-    fn refs(&self) -> &AtomicUsize {
+    fn refs(&self) -> &Count {
         // SAFETY: the chunk is live while its caller holds a reference; this
         // borrows only the atomic field.
         unsafe { &(*self.0.as_ptr()).refs }
@@ -181,17 +178,10 @@ impl RawChunk {
     /// As for [`Chunk::release`].
     #[inline(always)]
     pub(crate) unsafe fn release(self) {
-        if self.refs().fetch_sub(1, Ordering::Release) != 1 {
+        // (On the last release, `decrement` synchronises with every other.)
+        if !self.refs().decrement() {
             return;
         }
-        // Synchronise with every other release, so that their uses of the
-        // elements happen before the drops and the free. An `Acquire` load
-        // of the count does it as an `Acquire` fence would: it reads our own
-        // decrement, the last of the release sequence that every earlier
-        // `Release` decrement heads, since all later writes are RMWs. (It is
-        // what `std::sync::Arc` does under ThreadSanitizer, which does not
-        // model fences; on x86 it is one plain load.)
-        self.refs().load(Ordering::Acquire);
         // SAFETY: the count reached zero: no one else holds a reference.
         unsafe { self.released_last() }
     }
