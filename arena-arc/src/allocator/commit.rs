@@ -41,7 +41,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         } else if let Some(scan) = self.links {
             // SAFETY: the caller's promise: the slots are initialised and the
             // reservation is in the current chunk.
-            unsafe { self.give_back_links(scan, &res) };
+            unsafe { self.give_back_links(scan, res.chunk, res.start, res.len) };
         }
         (res.chunk, res.start, res.len)
     }
@@ -51,20 +51,34 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// into the other chunks of the open generation. Out of line, so that a
     /// plain allocator's `commit` stays one branch and `fill` stays small
     /// enough to be inlined with its `init` (W3 took twice as long when it
-    /// was inline).
+    /// was inline). It takes the reservation's parts, not a reference to
+    /// it: a reference made every plain `alloc_value` store the reservation
+    /// to the stack on the way past (four stores; W2-alloc 1.09–1.11 × 0.2.0).
     ///
     /// # Safety
-    /// Every slot of `res` is initialised, and `res` is a reservation in the
-    /// current chunk, not yet committed, and for an allocator in the
-    /// thread's generations in a chunk of the open generation.
+    /// Slots `start..start + len` of `chunk` are a reservation whose slots
+    /// are initialised, in the current chunk, not yet committed, and for an
+    /// allocator in the thread's generations in a chunk of the open
+    /// generation.
     #[inline(never)]
-    unsafe fn give_back_links(&self, scan: ScanLinks<T>, res: &Reservation<T>) {
-        debug_assert!(self.current.get() == Some(res.chunk));
-        let generation = self.open_generation_of(res);
+    unsafe fn give_back_links(
+        &self,
+        scan: ScanLinks<T>,
+        chunk: Chunk<T>,
+        start: usize,
+        len: usize,
+    ) {
+        debug_assert!(self.current.get() == Some(chunk));
+        let generation = self.open_generation_of(&Reservation {
+            chunk,
+            start,
+            len,
+            dedicated: false,
+        });
         // SAFETY: the reservation's slots are initialised (the caller's
         // promise) and not yet shared; its chunk is current, and any
         // generation passed is open and this thread's.
-        unsafe { scan(res.chunk, res.start, res.len, generation) };
+        unsafe { scan(chunk, start, len, generation) };
     }
 
     /// The open generation that `res`'s chunk belongs to, for an allocator
