@@ -85,27 +85,31 @@ impl Count {
         Increment::Revived
     }
 
-    /// Subtracts one, `Release`; whether the count reached zero. If it did,
-    /// every earlier release happened before the return.
+    /// Subtracts one, `Release`; whether the count may have reached zero.
+    /// If so, the caller calls [`reached_zero`](Self::reached_zero) out of
+    /// line before anything else.
     #[inline(always)]
     pub(crate) fn decrement(&self) -> bool {
         let old = self.0.fetch_sub(1, Ordering::Release);
         // An old stored `0` is a count of one, and the caller's: the last.
         // A negative one would be a count of zero, which the caller's own
-        // reference rules out, or a count past the overflow, which the slow
-        // path tells apart. One test of the sign, which x86 takes from the
-        // flags of a `lock dec`.
-        if (old as isize) <= 0 {
-            return self.decrement_slow();
-        }
-        false
+        // reference rules out, or a count past the overflow, which
+        // `reached_zero` tells apart. One test of the sign, which x86 takes
+        // from the flags of a `lock dec`.
+        (old as isize) <= 0
     }
 
-    /// [`decrement`](Self::decrement)'s rare cases, told apart by the count
-    /// now (see [`overflowed`](Self::overflowed)).
+    /// After a [`decrement`](Self::decrement) that returned `true`: makes
+    /// every other release happen before the return, and aborts if the
+    /// count was past the overflow rather than at one. (Not part of
+    /// `decrement`, so that its caller's inline code is the decrement, a
+    /// branch and one call, as it was before the count was kept minus one:
+    /// a larger inline release changed the register allocation of W1's
+    /// loop, which then spilled each handle and copied it with a 16-byte
+    /// load from two 8-byte stores, a store-forwarding stall.)
     #[cold]
-    #[inline(never)]
-    fn decrement_slow(&self) -> bool {
+    #[inline(always)]
+    pub(crate) fn reached_zero(&self) {
         // Synchronise with every other release, so that their uses of the
         // elements happen before the drops and the free. An `Acquire` load
         // of the count does it as an `Acquire` fence would: it reads our own
@@ -117,7 +121,6 @@ impl Count {
         if self.overflowed(Ordering::Acquire) {
             super::abort_refcount_overflow();
         }
-        true
     }
 
     /// In a slow path: whether the count is past the overflow rather than
@@ -164,6 +167,7 @@ mod tests {
         assert_eq!(count.load(Ordering::Relaxed), 2);
         assert!(!count.decrement());
         assert!(count.decrement());
+        count.reached_zero();
         assert_eq!(count.load(Ordering::Relaxed), 0);
         count.store(5, Ordering::Relaxed);
         assert_eq!(count.fetch_sub(2, Ordering::Relaxed), 5);

@@ -178,11 +178,24 @@ impl RawChunk {
     /// As for [`Chunk::release`].
     #[inline(always)]
     pub(crate) unsafe fn release(self) {
-        // (On the last release, `decrement` synchronises with every other.)
-        if !self.refs().decrement() {
-            return;
+        if self.refs().decrement() {
+            // SAFETY: the caller's promise; the count reached zero.
+            unsafe { self.release_slow() }
         }
-        // SAFETY: the count reached zero: no one else holds a reference.
+    }
+
+    /// [`release`](Self::release) after the count reached zero: one call
+    /// out of line.
+    ///
+    /// # Safety
+    /// The caller's decrement reached zero, and it does not use the chunk
+    /// afterwards.
+    #[cold]
+    #[inline(never)]
+    unsafe fn release_slow(self) {
+        self.refs().reached_zero();
+        // SAFETY: the count reached zero, and `reached_zero` synchronised
+        // with every earlier release: no one else holds a reference.
         unsafe { self.released_last() }
     }
 
