@@ -15,7 +15,7 @@
 //! increment's result, so the clone is a `lock inc` again. The last release
 //! (one to zero) is an old value of `0`, also told by the sign of the
 //! decrement's result; a decrement could see a negative old value otherwise
-//! only past the overflow, which [`decrement`](Count::decrement)'s slow path
+//! only past the overflow, which [`reached_zero`](Count::reached_zero)
 //! checks for.
 //!
 //! The other operations (the allocator's bias, its settle, the generation's
@@ -107,7 +107,6 @@ impl Count {
     /// a larger inline release changed the register allocation of W1's
     /// loop, which then spilled each handle and copied it with a 16-byte
     /// load from two 8-byte stores, a store-forwarding stall.)
-    #[cold]
     #[inline(always)]
     pub(crate) fn reached_zero(&self) {
         // Synchronise with every other release, so that their uses of the
@@ -131,9 +130,9 @@ impl Count {
     /// generation was revived since; either way a handful. Past the
     /// overflow it is within a few of `isize::MAX`: the increment that
     /// aborts takes it at most three past, plus one per thread racing it,
-    /// as for `Arc`. The two are half the range apart: a count could cross from
-    /// one to the other only through some `2^62` operations while the slow
-    /// path runs.
+    /// as for `Arc`. The two are half the range apart: a count could cross
+    /// from one to the other only through some `2^62` operations while the
+    /// slow path runs.
     #[inline(always)]
     fn overflowed(&self, order: Ordering) -> bool {
         self.load(order) > MAX_REFCOUNT / 2

@@ -179,7 +179,8 @@ impl RawChunk {
     #[inline(always)]
     pub(crate) unsafe fn release(self) {
         if self.refs().decrement() {
-            // SAFETY: the caller's promise; the count reached zero.
+            // SAFETY: the caller's promise; the decrement reached zero (or
+            // passed the overflow, on which `release_slow` aborts).
             unsafe { self.release_slow() }
         }
     }
@@ -188,8 +189,8 @@ impl RawChunk {
     /// out of line.
     ///
     /// # Safety
-    /// The caller's decrement reached zero, and it does not use the chunk
-    /// afterwards.
+    /// The caller owned a reference, its decrement returned `true`, and it
+    /// does not use the chunk afterwards.
     #[cold]
     #[inline(never)]
     unsafe fn release_slow(self) {
