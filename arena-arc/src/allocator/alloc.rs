@@ -445,7 +445,7 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
         // If `visit_links` panics, some links may be given back already:
         // the value is then leaked, never dropped (the trait's contract).
         if self.links.is_some() {
-            let generation = self.open_generation_of(&res);
+            let generation = self.open_generation_of(res.chunk);
             // SAFETY: the slot will hold `value`, committed with no user code
             // in between; the chunk is current, and the generation, if any,
             // open and this thread's.

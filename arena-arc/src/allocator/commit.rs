@@ -69,31 +69,26 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         len: usize,
     ) {
         debug_assert!(self.current.get() == Some(chunk));
-        let generation = self.open_generation_of(&Reservation {
-            chunk,
-            start,
-            len,
-            dedicated: false,
-        });
+        let generation = self.open_generation_of(chunk);
         // SAFETY: the reservation's slots are initialised (the caller's
         // promise) and not yet shared; its chunk is current, and any
         // generation passed is open and this thread's.
         unsafe { scan(chunk, start, len, generation) };
     }
 
-    /// The open generation that `res`'s chunk belongs to, for an allocator
-    /// in the thread's generations; `None` otherwise (then only the links
-    /// into the chunk itself are given back).
+    /// The open generation that `chunk`, a reservation's chunk, belongs to,
+    /// for an allocator in the thread's generations; `None` otherwise (then
+    /// only the links into the chunk itself are given back).
     ///
     /// The caller made sure the generation, if any, is open (a reservation
     /// in a closed one is relocated before its commit).
     #[inline(always)]
-    pub(super) fn open_generation_of(&self, res: &Reservation<T>) -> Option<NonNull<Generation>> {
+    pub(super) fn open_generation_of(&self, chunk: Chunk<T>) -> Option<NonNull<Generation>> {
         if !self.in_generations() {
             return None;
         }
         // SAFETY: the chunk is current for this allocator, so alive.
-        let generation = unsafe { res.chunk.erase().generation() };
+        let generation = unsafe { chunk.erase().generation() };
         // SAFETY: the generation is alive (its chunk is current) and this
         // thread's (the allocator is a `thread_local!`'s).
         debug_assert!(generation.is_none_or(|g| unsafe { Generation::is_open(g) }));
