@@ -134,12 +134,17 @@ pub fn watched() -> (Vec<usize>, Vec<usize>) {
     )
 }
 
-fn record(size: usize, ptr: *mut u8, at: &[AtomicUsize], len: &AtomicUsize) {
-    if size == WATCHED_SIZE.load(Ordering::Relaxed) {
-        let i = len.fetch_add(1, Ordering::SeqCst);
-        if i < WATCHED_MAX {
-            at[i].store(ptr as usize, Ordering::SeqCst);
-        }
+/// Whether blocks of `size` bytes are watched. Tested before [`record`] is
+/// called: passing it a reference to a whole table makes Miri retag every
+/// element of it, on every allocation.
+fn watched_size(size: usize) -> bool {
+    size == WATCHED_SIZE.load(Ordering::Relaxed)
+}
+
+fn record(ptr: *mut u8, at: &[AtomicUsize], len: &AtomicUsize) {
+    let i = len.fetch_add(1, Ordering::SeqCst);
+    if i < WATCHED_MAX {
+        at[i].store(ptr as usize, Ordering::SeqCst);
     }
 }
 
@@ -156,7 +161,9 @@ unsafe impl GlobalAlloc for Counting {
         if !p.is_null() && enrolled() {
             ALLOCS.fetch_add(1, Ordering::Relaxed);
             LIVE_BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
-            record(layout.size(), p, &ALLOCATED_AT, &ALLOCATED_LEN);
+            if watched_size(layout.size()) {
+                record(p, &ALLOCATED_AT, &ALLOCATED_LEN);
+            }
         }
         p
     }
@@ -175,7 +182,9 @@ unsafe impl GlobalAlloc for Counting {
         if enrolled() {
             FREES.fetch_add(1, Ordering::Relaxed);
             LIVE_BYTES.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-            record(layout.size(), ptr, &FREED_AT, &FREED_LEN);
+            if watched_size(layout.size()) {
+                record(ptr, &FREED_AT, &FREED_LEN);
+            }
         }
         // SAFETY: the caller's contract is `System`'s.
         unsafe { System.dealloc(ptr, layout) }
