@@ -170,17 +170,40 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// ```
     #[inline]
     pub fn checked_alloc_value(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
-        // The fast path makes no `Result` (see `reserve_in_current`).
-        let res = match self.reserve_in_current(1) {
-            Some(res) => res,
-            None => self.reserve_slow(1)?,
-        };
+        // The fast path makes no `Result` (see `reserve_in_current`), and its
+        // reservation is never dedicated, which the commit then needs no
+        // branch to know.
+        match self.reserve_in_current(1) {
+            // SAFETY: the reservation was just made.
+            Some(res) => Ok(unsafe { self.write_value(res, value) }),
+            None => self.alloc_value_slow(value),
+        }
+    }
+
+    /// [`checked_alloc_value`](Self::checked_alloc_value) when the current
+    /// chunk has no room.
+    #[cold]
+    #[inline(never)]
+    fn alloc_value_slow(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
+        let res = self.reserve_slow(1)?;
+        // SAFETY: the reservation was just made.
+        Ok(unsafe { self.write_value(res, value) })
+    }
+
+    /// Writes `value` to the one slot of `res` and commits it.
+    ///
+    /// # Safety
+    /// `res` is a reservation of one slot, just made: no user code ran since.
+    #[inline(always)]
+    unsafe fn write_value(&self, res: Reservation<T>, value: T) -> ArcSingle<T, L> {
+        debug_assert_eq!(res.len, 1);
         // SAFETY: the reservation is slot `start` of `chunk`, uninitialised
-        // and ours; no user code runs between the reservation and the write,
-        // and in the thread's generations it is in the open one.
+        // and ours; no user code ran between the reservation and the write
+        // (the caller's promise), so in the thread's generations it is in the
+        // open one.
         unsafe {
             res.chunk.slot(res.start).write(value);
-            Ok(ArcSingle::from_raw_parts(self.commit(res)))
+            ArcSingle::from_raw_parts(self.commit(res))
         }
     }
 

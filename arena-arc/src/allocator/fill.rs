@@ -35,16 +35,41 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     pub(super) fn fill<E>(
         &self,
         len: usize,
-        mut init: impl FnMut(usize) -> Result<T, E>,
+        init: impl FnMut(usize) -> Result<T, E>,
     ) -> Result<ArcSlice<T, L>, Failure<E>> {
         if len == 0 {
             return Ok(ArcSlice::new());
         }
-        // The fast path makes no `Result` (see `reserve_in_current`).
-        let res = match self.checked_reserve_in_current(len) {
-            Some(res) => res,
-            None => self.checked_reserve_slow(len).map_err(Failure::Alloc)?,
-        };
+        // The fast path makes no `Result` (see `reserve_in_current`), and
+        // its reservation is never dedicated, which the commit then needs
+        // no branch to know: the slow path, which may make a dedicated
+        // chunk, is a function of its own.
+        match self.checked_reserve_in_current(len) {
+            Some(res) => self.write_and_commit(res, init),
+            None => self.fill_slow(len, init),
+        }
+    }
+
+    /// [`fill`](Self::fill) when the current chunk has no room.
+    #[cold]
+    #[inline(never)]
+    fn fill_slow<E>(
+        &self,
+        len: usize,
+        init: impl FnMut(usize) -> Result<T, E>,
+    ) -> Result<ArcSlice<T, L>, Failure<E>> {
+        let res = self.checked_reserve_slow(len).map_err(Failure::Alloc)?;
+        self.write_and_commit(res, init)
+    }
+
+    /// Runs `init` for each slot of `res` and commits it.
+    #[inline(always)]
+    fn write_and_commit<E>(
+        &self,
+        res: Reservation<T>,
+        mut init: impl FnMut(usize) -> Result<T, E>,
+    ) -> Result<ArcSlice<T, L>, Failure<E>> {
+        let len = res.len;
         // The reservation is in the allocator's newest chunk; if `init`
         // starts a newer one, the epoch moves on. (Read here rather than
         // kept in the reservation, which the fast path keeps small.)
