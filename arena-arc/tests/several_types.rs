@@ -408,8 +408,8 @@ fn one_trim_thread_frees_a_document_and_its_text() {
     let _serial = common::serial();
     std::thread::spawn(|| {
         let start = Snapshot::now();
-        // 3,906 values and about 8 KiB of text: several chunks of each
-        // arena (and small enough for Miri).
+        // 3,906 values, in several chunks of `Value`'s arena and of the
+        // text arena (asserted), and small enough for Miri.
         let doc = document(1, 5, 5);
         assert!(count(&doc) > 5 * 5 * 5 * 5);
         assert!(Value::arena_stats().chunks_alive > 1);
