@@ -129,9 +129,6 @@ pub struct Allocator<T, L: IndexType = u32, const N: usize = 256> {
     /// allocator's chunks also join the thread's generations (see
     /// `generation.rs`).
     per_thread: bool,
-    /// `links.is_some() && per_thread`, kept apart so that the fast path
-    /// tests one byte (see [`in_generations`](Self::in_generations)).
-    generations: bool,
     /// Whether this allocator's address is in the thread's list of arenas.
     registered: Cell<bool>,
     /// Whether the allocator has handed out an [`ArcThin`](crate::ArcThin):
@@ -194,7 +191,6 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             links: None,
             release: None,
             per_thread: false,
-            generations: false,
             registered: Cell::new(false),
             thin: Cell::new(false),
             epoch: Cell::new(0),
@@ -311,17 +307,14 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     #[doc(hidden)]
     pub const unsafe fn __per_thread(mut self) -> Self {
         self.per_thread = true;
-        self.generations = self.links.is_some();
         self
     }
 
     /// Whether the allocator's chunks join the thread's generations: it is
-    /// acyclic and per-thread. One field rather than the two tested together:
-    /// every allocation tests it.
+    /// acyclic and per-thread.
     #[inline(always)]
     fn in_generations(&self) -> bool {
-        debug_assert_eq!(self.generations, self.links.is_some() && self.per_thread);
-        self.generations
+        self.links.is_some() && self.per_thread
     }
 
     /// Whether this allocator was made by [`new_acyclic`](Self::new_acyclic).
