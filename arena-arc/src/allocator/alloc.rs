@@ -181,7 +181,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     }
 
     /// [`checked_alloc_value`](Self::checked_alloc_value) when the current
-    /// chunk has no room.
+    /// chunk cannot take the value (no room, or a generation to leave).
     #[cold]
     #[inline(never)]
     fn alloc_value_slow(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {

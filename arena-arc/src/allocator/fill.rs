@@ -50,7 +50,8 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         }
     }
 
-    /// [`fill`](Self::fill) when the current chunk has no room.
+    /// [`fill`](Self::fill) when the current chunk cannot take the request
+    /// (no room, a length past `L`, or a generation to leave).
     #[cold]
     #[inline(never)]
     fn fill_slow<E>(
