@@ -101,20 +101,15 @@ impl<T: 'static, L: IndexType, const N: usize> LocalArena<T, L, N> {
     /// ```
     #[inline]
     pub fn with<R>(&self, f: impl FnOnce(&Allocator<T, L, N>) -> R) -> R {
-        let fresh;
-        let allocator = match self.key.try_with(|allocator| NonNull::from(allocator)) {
+        match self.key.try_with(|allocator| NonNull::from(allocator)) {
             // SAFETY: the thread-local lives until this thread's
             // thread-local destructors run it, which cannot happen while
             // `f` runs on this thread: they run one at a time, after the
             // code that may reach it (a destructor that runs `f` finishes
             // before the next one starts). So the allocator outlives `f`.
-            Ok(allocator) => unsafe { allocator.as_ref() },
-            Err(_destroyed) => {
-                fresh = Allocator::new();
-                &fresh
-            }
-        };
-        f(allocator)
+            Ok(allocator) => f(unsafe { allocator.as_ref() }),
+            Err(_destroyed) => with_fresh(f),
+        }
     }
 
     /// The chunk capacity `N` in elements.
@@ -628,4 +623,14 @@ impl<T: 'static, L: IndexType, const N: usize> ThreadArena<T, L> for LocalArena<
     fn trim(&self) {
         LocalArena::trim(self)
     }
+}
+
+/// [`LocalArena::with`] once the thread's allocator is destroyed: `f` gets
+/// an allocator made for this call. Out of line, so that `with` keeps no
+/// allocator of its own on its stack, nor the flag that says whether to
+/// drop it.
+#[cold]
+#[inline(never)]
+fn with_fresh<T, L: IndexType, const N: usize, R>(f: impl FnOnce(&Allocator<T, L, N>) -> R) -> R {
+    f(&Allocator::new())
 }
