@@ -311,7 +311,7 @@ impl LinkScan {
             // its count is being torn down.) Given back by `finish`.
             self.own += 1;
         } else if self.record || self.generation.is_some() || self.tally.is_some() {
-            self.report_out(chunk);
+            LinkScan::report_out(self.generation, self.tally, self.record, self.target, chunk);
         }
     }
 
@@ -323,22 +323,25 @@ impl LinkScan {
     #[inline(always)]
     fn report_counted(&mut self, chunk: RawChunk) {
         if chunk != self.target && (self.record || self.tally.is_some()) {
-            self.tally_out(chunk);
+            LinkScan::tally_out(self.record, self.tally, self.target, chunk);
         }
     }
 
-    /// [`report_counted`](Self::report_counted) of a link out of `target`.
-    /// Inlined, unlike [`report_out`](Self::report_out): it is only reached
-    /// from `ArcStr` fields (`Links::counted`), whose holders' `visit_links`
-    /// are not inlined anyway, and W9's build took 1 ns per node less
-    /// (22 alternating runs of each binary).
+    /// A link out of `target` that counts, tallied: recorded in `target`'s
+    /// header while committing (`record`), added to the release's `tally`
+    /// while releasing. Inlined into [`report_counted`](Self::report_counted),
+    /// unlike [`report_out`](Self::report_out): it is only reached from
+    /// `ArcStr` fields (`Links::counted`), whose holders' `visit_links` are
+    /// not inlined anyway, and W9's build took 1 ns per node less (22
+    /// alternating runs of each binary). Takes the scan's fields, as
+    /// `report_out` does.
     #[inline(always)]
-    fn tally_out(&mut self, chunk: RawChunk) {
-        if self.record {
+    fn tally_out(record: bool, tally: Option<NonNull<Tally>>, target: RawChunk, chunk: RawChunk) {
+        if record {
             // SAFETY: `target` is current for an allocator of this thread
             // (a committing `LinkScan`).
-            unsafe { self.target.record_out(chunk) };
-        } else if let Some(mut tally) = self.tally {
+            unsafe { target.record_out(chunk) };
+        } else if let Some(mut tally) = tally {
             // SAFETY: the tally outlives the visit (`release.rs`), and
             // nothing else refers to it meanwhile.
             unsafe { tally.as_mut().add(chunk) };
@@ -355,16 +358,27 @@ impl LinkScan {
     /// `target` are. Neither is tallied: only links that count are, so that
     /// a chunk whose values link into the other arenas' chunks of their
     /// generation (a tree of several types) keeps its tally in the header.
+    ///
+    /// It takes the scan's fields, not the scan: a reference would keep the
+    /// scan in memory for the whole visit, where its fields can otherwise
+    /// stay in registers (each commit stored the scan's five fields to the
+    /// stack and read them back).
     #[inline(never)]
-    fn report_out(&mut self, chunk: RawChunk) {
-        if let Some(generation) = self.generation {
+    fn report_out(
+        generation: Option<NonNull<Generation>>,
+        tally: Option<NonNull<Tally>>,
+        record: bool,
+        target: RawChunk,
+        chunk: RawChunk,
+    ) {
+        if let Some(generation) = generation {
             // SAFETY: `chunk` is alive. Committing, the reported handle is
             // owned by a value not yet committed, so it still counts.
             // Releasing, it counts, or it is a link that stopped counting
             // into a chunk of `target`'s generation, which is being freed
             // and whose chunks are deallocated only after every release.
             if unsafe { chunk.generation() } == Some(generation) {
-                if self.tally.is_none() {
+                if tally.is_none() {
                     // SAFETY: `chunk` is in the open generation of this
                     // thread, so current for an allocator of this thread
                     // (`generation.rs`); the handle is owned by the value
@@ -375,15 +389,7 @@ impl LinkScan {
                 return;
             }
         }
-        if self.record {
-            // SAFETY: `target` is current for an allocator of this thread
-            // (a committing `LinkScan`).
-            unsafe { self.target.record_out(chunk) };
-        } else if let Some(mut tally) = self.tally {
-            // SAFETY: the tally outlives the visit (`release.rs`), and
-            // nothing else refers to it meanwhile.
-            unsafe { tally.as_mut().add(chunk) };
-        }
+        LinkScan::tally_out(record, tally, target, chunk);
     }
 }
 
