@@ -323,7 +323,11 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         let slice = self.alloc(len, |_| {
             iter.next().unwrap_or_else(|| fewer_than_the_hint())
         });
-        if iter.next().is_some() {
+        // Bound, not tested with `is_some`: a tested `Option` is a
+        // temporary whose drop glue ran through an out-of-line
+        // `drop_in_place` call on every slice, for the `None` it always is.
+        if let Some(extra) = iter.next() {
+            drop(extra);
             more_than_the_hint();
         }
         slice
