@@ -41,7 +41,7 @@ fn document(seed: u32, depth: u32, width: usize) -> Value {
             0 => Value::Null,
             1 => Value::Bool(seed % 8 == 1),
             2 => Value::Number(f64::from(seed)),
-            _ => Value::String(ArcStr::from(format!("s{seed}").as_str())),
+            _ => Value::String(ArcStr::from(format!("string {seed}").as_str())),
         };
     }
     if seed % 2 == 0 {
@@ -50,7 +50,7 @@ fn document(seed: u32, depth: u32, width: usize) -> Value {
         }))
     } else {
         Value::Object(Member::alloc(width, |i| Member {
-            key: ArcStr::from(format!("k{i}").as_str()),
+            key: ArcStr::from(format!("key {i:03}").as_str()),
             value: document(seed * 5 + i as u32 + 2, depth - 1, width),
         }))
     }

@@ -75,16 +75,16 @@ fn empty_strings_allocate_nothing() {
 }
 
 #[test]
-fn the_default_text_arena_packs_strings_into_4096_byte_chunks() {
+fn the_default_text_arena_packs_strings_into_16384_byte_chunks() {
     std::thread::spawn(|| {
-        assert_eq!(TEXT_CHUNK, 4096);
-        assert_eq!(TEXT_ARENA.chunk_capacity(), 4096);
+        assert_eq!(TEXT_CHUNK, 16384);
+        assert_eq!(TEXT_ARENA.chunk_capacity(), 16384);
         let a: ArcStr = "alpha".into();
         let b: ArcStr = String::from("beta").into();
         assert!(ArcSlice::shares_chunk(a.as_arc_slice(), b.as_arc_slice()));
         let stats = TEXT_ARENA.stats();
         assert_eq!(stats.chunks_created, 1);
-        assert_eq!(stats.current_chunk_free, 4096 - 9);
+        assert_eq!(stats.current_chunk_free, 16384 - 9);
     })
     .join()
     .unwrap();
