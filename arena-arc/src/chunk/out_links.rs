@@ -26,7 +26,8 @@ use super::RawChunk;
 /// the header's third cache line: a chunk of a tree whose nodes hold names
 /// links into a text chunk every few hundred names, besides the older
 /// chunks of the tree (W9's 256-node chunks link into four to seven; its
-/// 64 KiB `ArcThin` chunks into dozens, in the table past the header's).
+/// 64 KiB `ArcThin` chunks into dozens of 4 KiB text chunks, in the table
+/// past the header's, until `TEXT_CHUNK` became 16 KiB).
 pub(crate) const OUT_LINKS: usize = 9;
 
 /// See the module docs. Lives in the chunk's header: written by the
