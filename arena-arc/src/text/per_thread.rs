@@ -20,7 +20,7 @@ use crate::local_arena::{LocalArena, ThreadArena};
 /// `benches/trees.rs` (W9) took 3 % more instructions to build, its node
 /// chunks' tallies outgrew their headers, and each chunk of text was one
 /// more `malloc`. Its heap, and the streams' and the JSON documents', were
-/// the same within 1 %. What it costs: a string kept alive keeps up to
+/// the same within 1.5 %. What it costs: a string kept alive keeps up to
 /// 16 KiB of other, dead strings with it, where it kept 4 KiB; an arena of
 /// your own (`arena!(static NAMES: u8, 4096)`) keeps smaller chunks.
 ///
