@@ -106,7 +106,7 @@
 //! [`ArcStr`] is a `str` in a byte chunk: 16 bytes, cloned and dropped like
 //! an `ArcSlice<u8>`, compared and hashed like a `str`, cut with a zero-copy
 //! [`slice`](ArcStr::slice). With `std`, `ArcStr::from("main")` copies into
-//! [`TEXT_ARENA`], a per-thread arena of 4096-byte chunks.
+//! [`TEXT_ARENA`], a per-thread arena of [`TEXT_CHUNK`]-byte (16 KiB) chunks.
 //!
 //! ```
 //! # #[cfg(feature = "std")] {
