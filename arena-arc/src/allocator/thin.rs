@@ -15,9 +15,10 @@
 //!   included) is the one asked for;
 //! - the chunk that was current at the switch is left behind first.
 //!
-//! And [`ArcThin::try_from_single`] checks the address against the chunk
-//! anyway, so a mistake here panics instead of making a handle that would
-//! find the wrong header.
+//! [`ArcThin::from_single_unchecked`] relies on that, and checks it with a
+//! debug assertion, which every test (under Miri too) runs with. It was a
+//! check at run time until the fifth session of 2026-12-06: eight
+//! instructions per allocation, 4 % of W8's build (docs/benchmarks.md).
 
 use core::alloc::Layout;
 use core::mem::ManuallyDrop;
@@ -218,17 +219,10 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
 /// `single`, made by a thin allocator, as an [`ArcThin`].
 #[inline(always)]
 fn thin<T, L: IndexType>(single: ArcSingle<T, L>) -> ArcThin<T> {
-    match ArcThin::try_from_single(single) {
-        Ok(thin) => thin,
-        Err(single) => not_in_window(single),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn not_in_window<T, L: IndexType>(single: ArcSingle<T, L>) -> ! {
-    drop(single);
-    panic!(
-        "arena-arc: internal error: a thin allocator's value is not in its chunk's THIN_WINDOW; please report it"
-    )
+    // SAFETY: `single` was just allocated by an allocator that is thin
+    // (`enter_thin` ran first) and holds a single value: its chunk is
+    // regular (one value never takes a dedicated chunk, `N >= 1`), made or
+    // taken back since the switch, so aligned to `THIN_WINDOW`, and fits in
+    // the window (`THIN_FITS`). See the module docs.
+    unsafe { ArcThin::from_single_unchecked(single) }
 }
