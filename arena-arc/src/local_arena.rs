@@ -390,10 +390,20 @@ impl<T: ArenaLinks<L> + 'static, L: IndexType, const N: usize> LocalArena<T, L, 
     /// ```
     #[inline]
     pub fn alloc_linked(&self, value: T) -> ArcSingle<T, L> {
-        match self.move_linked(value) {
+        // The value goes through `with` by reference: moved by value into
+        // its closure, it was copied at each layer on its way to its slot
+        // (W8's and W9's build, docs/benchmarks.md).
+        let value = ManuallyDrop::new(value);
+        // The error becomes a panic inside `with`, so that `with` returns
+        // the 16-byte handle in two registers: a `Result` came back through
+        // memory, three stores and the caller's loads and test, at every
+        // allocation (W8's build with `ArcSingle`, docs/benchmarks.md).
+        //
+        // SAFETY: `with` runs the closure once; `value` is not used after.
+        self.with(|a| match unsafe { a.move_linked(&value) } {
             Ok(single) => single,
             Err(err) => crate::allocator::refuse(err),
-        }
+        })
     }
 
     /// [`Allocator::checked_alloc_linked`] on this thread's allocator.
@@ -415,14 +425,6 @@ impl<T: ArenaLinks<L> + 'static, L: IndexType, const N: usize> LocalArena<T, L, 
     /// ```
     #[inline]
     pub fn checked_alloc_linked(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
-        self.move_linked(value)
-    }
-
-    /// The value goes through `with` by reference: moved by value into its
-    /// closure, it was copied at each layer on its way to its slot (W8's and
-    /// W9's build, docs/benchmarks.md).
-    #[inline(always)]
-    fn move_linked(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
         let value = ManuallyDrop::new(value);
         // SAFETY: `with` runs the closure once; `value` is not used after.
         self.with(|a| unsafe { a.move_linked(&value) })
