@@ -127,6 +127,9 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// a reference would keep the reservation in memory, and copying it
     /// from there into the fill's guard stalled the store forwarding (W3
     /// took twice as long).
+    ///
+    /// Called for an acyclic allocator, in the generations or not: only
+    /// the chunks of one in the generations have a generation.
     #[inline(always)]
     pub(super) fn must_leave(&self, chunk: Chunk<T>, start: usize) -> bool {
         let chunk = chunk.erase();
@@ -134,6 +137,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         let Some(generation) = (unsafe { chunk.generation() }) else {
             return false;
         };
+        debug_assert!(self.in_generations());
         // SAFETY: the generation is alive (its chunk is current) and this
         // thread's.
         if !unsafe { Generation::is_open(generation) } {
