@@ -188,14 +188,14 @@ impl Generation {
     /// reservation left but one reservation in `ours`: the generation's
     /// values can only be reached through each other.
     ///
-    /// # Safety
-    /// The generation is open and was made by the calling thread, and
-    /// `ours` is a chunk of it.
-    ///
     /// A build calls it often (on the five-type AST of `benches/trees.rs`,
     /// at one allocation in eleven), and the chunk that held a handle last
     /// time mostly still does: it is checked first, and the walk over the
     /// others runs only when it has none left.
+    ///
+    /// # Safety
+    /// The generation is open and was made by the calling thread, and
+    /// `ours` is a chunk of it.
     pub(crate) unsafe fn is_unreachable(generation: NonNull<Generation>, ours: RawChunk) -> bool {
         // SAFETY: the caller's promise: the generation is alive.
         let this = unsafe { generation.as_ref() };
