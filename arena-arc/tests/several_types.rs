@@ -332,6 +332,56 @@ fn trim_thread_frees_a_dropped_tree_without_another_allocation() {
     .unwrap();
 }
 
+/// A value allocated into a chunk with no handle left asks whether the
+/// thread moved on to a new document: whether any chunk of the open
+/// generation still has a handle. A handle left in any of the thread's
+/// arenas keeps the generation open, also after the chunk that held one last
+/// time lost it (the generation checks that chunk first); with none left,
+/// the allocation frees the dropped values.
+#[test]
+fn a_handle_left_in_any_arena_keeps_the_open_generation_open() {
+    let _serial = common::serial();
+    elems::reset();
+    std::thread::spawn(|| {
+        // The chunks each arena has made current (a fresh one or one kept
+        // for reuse).
+        let first_chunks = || {
+            [Ty::arena_stats(), Pat::arena_stats(), Expr::arena_stats()]
+                .map(|stats| stats.chunks_created + stats.chunks_reused)
+        };
+        let mut ids = Ids(0);
+        // Three arenas' first chunks, in one open generation.
+        let ty = Ty::alloc_value(Ty::Named(ids.next()));
+        let pat = Pat::alloc_value(Pat::Bind(ids.next()));
+        let expr = Expr::alloc_value(Expr::Lit(ids.next()));
+        assert_eq!(first_chunks(), [1, 1, 1]);
+        drop((pat, expr));
+        // Expr's chunk has no handle left: `ty` keeps the generation open.
+        let expr = Expr::alloc_value(Expr::Lit(ids.next()));
+        drop(ty);
+        // Pat's chunk has no handle left, nor Ty's, which had one when
+        // last asked: `expr` keeps it open.
+        let pat = Pat::alloc_value(Pat::Bind(ids.next()));
+        assert_eq!(
+            first_chunks(),
+            [1, 1, 1],
+            "the generation was closed while a handle was left"
+        );
+        assert_eq!(elems::made_and_dropped(), (5, 0));
+        drop((expr, pat));
+        // No handle left anywhere: this allocation closes the generation
+        // and frees the five values, before it takes a fresh chunk.
+        let last = Ty::alloc_value(Ty::Named(ids.next()));
+        assert_eq!(elems::made_and_dropped(), (6, 5));
+        assert_eq!(first_chunks(), [2, 1, 1]);
+        drop(last);
+        arena_arc::trim_thread();
+        elems::assert_each_dropped_once(ids.0);
+    })
+    .join()
+    .unwrap();
+}
+
 /// The live heap of a thread that builds, walks and drops `docs` documents
 /// in a row, after the first and after the last (nothing alive then).
 fn stream_heap(docs: usize, keep_latest: bool, trim_each: bool) -> (isize, isize) {
