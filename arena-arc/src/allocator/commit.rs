@@ -86,8 +86,9 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// It reads the chunk's field without testing `in_generations` first:
     /// only an allocator in the generations gives its chunks one (`join`
     /// in `allocate_chunk`, fixed for the allocator's life), so the field
-    /// is `None` otherwise, and the test, which the reservation had just
-    /// made, cost two more loads and branches per commit.
+    /// is `None` otherwise, and the test cost two more loads and branches
+    /// per commit. The reservation's [`must_leave`](Self::must_leave) reads
+    /// the field the same way.
     #[inline(always)]
     pub(super) fn open_generation_of(&self, chunk: Chunk<T>) -> Option<NonNull<Generation>> {
         // SAFETY: the chunk is current for this allocator, so alive.
