@@ -109,10 +109,11 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         epoch != self.epoch.get() || self.in_closed_generation(res)
     }
 
-    /// For an allocator in the thread's generations: whether the values for
+    /// For an acyclic allocator: whether the values for
     /// a reservation at slot `start` of `chunk` (not dedicated, in the
-    /// current chunk, just made: nothing written yet) must go elsewhere. They must when the chunk's generation was closed (they
-    /// could link into a newer one), and when the open generation has no
+    /// current chunk, just made: nothing written yet) must go elsewhere.
+    /// They must when the chunk's generation was closed (they could link
+    /// into a newer one), and when the open generation has no
     /// handle left but this reservation's while it holds earlier values: a
     /// stream of documents, whose dropped root is still in the open
     /// generation. Then the generation is closed and the thread's arenas
@@ -129,8 +130,8 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// from there into the fill's guard stalled the store forwarding (W3
     /// took twice as long).
     ///
-    /// Called for an acyclic allocator, in the generations or not: only
-    /// the chunks of one in the generations have a generation.
+    /// Outside the thread's generations the answer is `false`: only the
+    /// chunks of an allocator in the generations have a generation.
     #[inline(always)]
     pub(super) fn must_leave(&self, chunk: Chunk<T>, start: usize) -> bool {
         let chunk = chunk.erase();
