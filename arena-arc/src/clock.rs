@@ -4,23 +4,28 @@
 //! nothing.
 
 #[cfg(feature = "std")]
-pub use self::thread::trim_thread;
-#[cfg(feature = "std")]
 pub(crate) use self::thread::{
-    close_open_generation, free_kept_chunks, keep_chunk, open_generation, register,
-    take_kept_chunk, unregister,
+    close_open_generation, free_kept_chunks, keep_chunks, open_generation, open_generation_if_any,
+    register, take_kept_chunk, unregister,
 };
+#[cfg(feature = "std")]
+pub use self::thread::{recycle_thread, trim_thread};
 
 /// What the allocator does when the thread's open generation has no handle
-/// left (a stream of documents): [`trim_thread`], but the chunks kept for
-/// reuse stay kept, for the next document. Nothing without `std`.
+/// left (a stream of documents): [`recycle_thread`]. Nothing without `std`.
 pub(crate) fn trim_thread_arenas() {
     #[cfg(feature = "std")]
-    thread::trim_arenas();
+    thread::recycle_thread();
 }
 
 #[cfg(not(feature = "std"))]
 pub(crate) fn open_generation() -> Option<core::ptr::NonNull<crate::generation::Generation>> {
+    None
+}
+
+#[cfg(not(feature = "std"))]
+pub(crate) fn open_generation_if_any() -> Option<core::ptr::NonNull<crate::generation::Generation>>
+{
     None
 }
 
@@ -44,10 +49,9 @@ pub(crate) unsafe fn register(
 #[cfg(not(feature = "std"))]
 pub(crate) fn unregister(_arena: *const ()) {}
 
+/// Keeps no chunk without `std`: the caller frees them all.
 #[cfg(not(feature = "std"))]
-pub(crate) fn keep_chunk(_chunk: crate::chunk::RawChunk, _owner: u64) -> bool {
-    false
-}
+pub(crate) fn keep_chunks(_chunks: &mut alloc::vec::Vec<crate::chunk::RawChunk>, _owner: u64) {}
 
 #[cfg(not(feature = "std"))]
 pub(crate) fn free_kept_chunks(_live: &crate::sync::Arc<crate::stats::Live>) {}
@@ -75,9 +79,6 @@ mod thread {
     use crate::stats::Live;
     use crate::sync::Arc;
 
-    /// How many chunks of freed generations a thread keeps for reuse.
-    const KEPT: usize = 8;
-
     /// One thread's clock.
     struct Clock {
         /// The open generation, made when a chunk first needs one; its open
@@ -86,8 +87,18 @@ mod thread {
         /// The per-thread arenas of the thread that have made a chunk.
         arenas: RefCell<Vec<Registered>>,
         /// Chunks of generations freed on this thread, their elements dropped,
-        /// kept for the arena that made them (at most [`KEPT`]).
+        /// kept for the arenas that made them, oldest first: at most as many
+        /// bytes as the larger of the current and the last *episode* freed
+        /// (see [`keep_chunks`]).
         kept: RefCell<Vec<RawChunk>>,
+        /// The bytes of the chunks in `kept`.
+        kept_bytes: Cell<usize>,
+        /// The bytes of the chunks freed on this thread since the last
+        /// [`recycle_thread`] that freed any: the current episode (a document
+        /// spans many generations, freed together).
+        episode: Cell<usize>,
+        /// The bytes the episode before the current one freed.
+        last_episode: Cell<usize>,
         /// The thread's number among all threads that ever opened a generation
         /// (0 until it first does).
         id: Cell<u64>,
@@ -128,6 +139,9 @@ mod thread {
                 open: Cell::new(None),
                 arenas: RefCell::new(Vec::new()),
                 kept: RefCell::new(Vec::new()),
+                kept_bytes: Cell::new(0),
+                episode: Cell::new(0),
+                last_episode: Cell::new(0),
                 id: Cell::new(0),
                 trimming_arenas: Cell::new(false),
             }
@@ -150,6 +164,11 @@ mod thread {
             .ok()
     }
 
+    /// The thread's open generation, if it has one (none is opened).
+    pub(crate) fn open_generation_if_any() -> Option<NonNull<Generation>> {
+        CLOCK.try_with(|clock| clock.open.get()).ok().flatten()
+    }
+
     /// Closes the thread's open generation, if there is one.
     pub(crate) fn close_open_generation() {
         if let Ok(Some(generation)) = CLOCK.try_with(|clock| clock.open.take()) {
@@ -169,20 +188,48 @@ mod thread {
         clock.id.get()
     }
 
-    /// Keeps `chunk` (owned, its elements dropped, from a freed generation that
-    /// thread number `owner` opened) for reuse, if this is that thread and it
-    /// has room; `false` if the caller must free it. (Another thread's arenas
-    /// would never take it back.)
-    pub(crate) fn keep_chunk(chunk: RawChunk, owner: u64) -> bool {
-        CLOCK
-            .try_with(|clock| match clock.kept.try_borrow_mut() {
-                Ok(mut kept) if clock.id.get() == owner && kept.len() < KEPT => {
-                    kept.push(chunk);
-                    true
-                }
-                _ => false,
-            })
-            .unwrap_or(false)
+    /// Takes the `chunks` of a freed generation that thread number `owner`
+    /// opened (owned, their elements dropped) for reuse if this is that
+    /// thread, and leaves in `chunks` what the caller must free: all of them
+    /// on another thread (whose arenas would never take them back); here,
+    /// none of them but the oldest kept chunks beyond the budget.
+    ///
+    /// The budget is the larger of the bytes freed in the current episode
+    /// (since the last [`recycle_thread`] that freed any, which the thread's
+    /// allocations call when a document is done) and in the episode before
+    /// it. So the chunks of the document being freed are all kept, however
+    /// many generations it spans; a smaller document between two large ones
+    /// does not give the large one's memory back, and a stream whose
+    /// documents shrink gives back the difference.
+    pub(crate) fn keep_chunks(chunks: &mut Vec<RawChunk>, owner: u64) {
+        let _ = CLOCK.try_with(|clock| {
+            if clock.id.get() != owner {
+                return;
+            }
+            let Ok(mut kept) = clock.kept.try_borrow_mut() else {
+                return;
+            };
+            // SAFETY: the chunks are the caller's, whose elements were dropped.
+            let bytes: usize = chunks.iter().map(|&chunk| unsafe { chunk.size() }).sum();
+            let episode = clock.episode.get() + bytes;
+            clock.episode.set(episode);
+            let budget = episode.max(clock.last_episode.get());
+            let mut kept_bytes = clock.kept_bytes.get() + bytes;
+            // The oldest go first: the newest are the likeliest to fit what
+            // the thread allocates next.
+            let mut evict = 0;
+            while kept_bytes > budget && evict < kept.len() {
+                // SAFETY: a kept chunk is the clock's own. (The chunks being
+                // added, of this episode, fit in the budget: the loop ends
+                // before them.)
+                kept_bytes -= unsafe { kept[evict].size() };
+                evict += 1;
+            }
+            let evicted: Vec<RawChunk> = kept.drain(..evict).collect();
+            kept.append(chunks);
+            chunks.extend(evicted);
+            clock.kept_bytes.set(kept_bytes);
+        });
     }
 
     /// A kept chunk that the allocator with counters `live` made with `layout`,
@@ -191,11 +238,18 @@ mod thread {
         CLOCK
             .try_with(|clock| {
                 let mut kept = clock.kept.try_borrow_mut().ok()?;
+                // Newest first, as they were kept; `remove` keeps the order
+                // that `keep_chunks` evicts in.
                 // SAFETY: the kept chunks are the clock's own.
                 let at = kept
                     .iter()
-                    .position(|&chunk| unsafe { chunk.fits(live, layout) })?;
-                Some(kept.swap_remove(at))
+                    .rposition(|&chunk| unsafe { chunk.fits(live, layout) })?;
+                let chunk = kept.remove(at);
+                // SAFETY: it was the clock's own, now the caller's.
+                clock
+                    .kept_bytes
+                    .set(clock.kept_bytes.get() - unsafe { chunk.size() });
+                Some(chunk)
             })
             .ok()
             .flatten()
@@ -219,6 +273,9 @@ mod thread {
                         }
                         !fits
                     });
+                    // SAFETY: taken out of the clock, which owned them.
+                    let bytes: usize = freed.iter().map(|&chunk| unsafe { chunk.size() }).sum();
+                    clock.kept_bytes.set(clock.kept_bytes.get() - bytes);
                     freed
                 }
                 Err(_) => Vec::new(),
@@ -231,10 +288,74 @@ mod thread {
         }
     }
 
+    /// Frees what the calling thread's arenas hold that no handle reaches, as
+    /// [`trim_thread`] does, but keeps the freed trees' chunks for the
+    /// thread's next allocations instead of giving them back to the global
+    /// allocator.
+    ///
+    /// It is what the thread's next allocation does anyway when the last
+    /// handle into its open generation is gone (a stream of documents, each
+    /// dropped before the next). Call it at a document boundary to do that
+    /// work there, or in a *keep-latest* stream (the previous document still
+    /// alive while the next is built) instead of [`trim_thread`]: both
+    /// free the dead document, but this one keeps its memory.
+    ///
+    /// **Cost:** the thread keeps at most as many bytes as the larger of the
+    /// last two trees (generations) it freed held, for the arenas that made
+    /// them; the next tree's arenas take them back instead of calling the
+    /// global allocator, so a steady stream of documents makes no allocation
+    /// and touches no fresh page. They count in
+    /// [`ArenaStats::chunks_alive`](crate::ArenaStats::chunks_alive) until
+    /// then. [`trim_thread`] gives them back, as does the thread's end. Trees
+    /// freed on another thread (their last handle dropped there) are freed,
+    /// not kept.
+    ///
+    /// ```
+    /// use arena_arc::{ArcSlice, ArenaAlloc};
+    ///
+    /// #[derive(ArenaAlloc)]
+    /// #[arena(chunk = 64)]
+    /// struct Node {
+    ///     #[arena(default)]
+    ///     kids: ArcSlice<Node>,
+    /// }
+    ///
+    /// // 250 nodes, in 5 chunks of 64.
+    /// fn document() -> Node {
+    ///     let twigs = Node::alloc(50, |_| {
+    ///         let leaves = Node::alloc(4, |_| Node::builder().build());
+    ///         Node::builder().kids(leaves).build()
+    ///     });
+    ///     Node::builder().kids(twigs).build()
+    /// }
+    ///
+    /// drop(document());
+    /// arena_arc::recycle_thread(); // frees the tree, keeps its chunks
+    /// let made = Node::arena_stats().chunks_created;
+    /// assert_eq!(Node::arena_stats().chunks_alive, 5);
+    /// for _ in 0..10 {
+    ///     drop(document());
+    ///     arena_arc::recycle_thread();
+    /// }
+    /// // Ten more documents, not one more chunk.
+    /// assert_eq!(Node::arena_stats().chunks_created, made);
+    /// arena_arc::trim_thread(); // gives them back
+    /// assert_eq!(Node::arena_stats().chunks_alive, 0);
+    /// ```
+    pub fn recycle_thread() {
+        trim_arenas();
+        // The episode ends: what it freed is the next one's budget too.
+        let _ = CLOCK.try_with(|clock| {
+            if clock.episode.get() > 0 {
+                clock.last_episode.set(clock.episode.replace(0));
+            }
+        });
+    }
+
     /// Closes the open generation and trims every registered arena, keeping
     /// the chunks kept for reuse (an arena's `trim` frees its own kept chunks
     /// otherwise).
-    pub(crate) fn trim_arenas() {
+    fn trim_arenas() {
         close_open_generation();
         let arenas = CLOCK
             .try_with(|clock| clock.arenas.borrow().clone())
@@ -315,15 +436,19 @@ mod thread {
     /// in the text arena): the call goes round the arenas, newest first,
     /// until a round gives up nothing, so one call frees those too. Costs
     /// the unused tails of the current chunks; the next allocations take fresh
-    /// chunks.
+    /// chunks. The chunks that [`recycle_thread`] (or the thread's own
+    /// allocations) kept for reuse are given back too: after it, the thread's
+    /// arenas hold only what handles reach.
     ///
     /// You rarely need it: a tree of derived types is freed with its last
     /// handle, and whatever a dropped tree still holds in the arenas' current
-    /// chunks goes at the thread's next allocation. Call it at a natural
-    /// boundary when the thread keeps the previous document alive while it
-    /// builds the next (the *keep-latest* pattern: the new document's first
-    /// values would share chunks with the old one's root), or before a
-    /// building thread goes idle for long.
+    /// chunks goes at the thread's next allocation. Call it before a building
+    /// thread goes idle for long, or to measure what is left. A thread that
+    /// keeps the previous document alive while it builds the next (the
+    /// *keep-latest* pattern: the new document's first values would share
+    /// chunks with the old one's root) needs a call per document: this one
+    /// gives the memory back each time, [`recycle_thread`] keeps it for the
+    /// next document.
     ///
     /// ```
     /// use arena_arc::{ArcSlice, ArenaAlloc};
@@ -346,10 +471,12 @@ mod thread {
         // other arenas freed the chunks they had kept: free what is kept now.
         let kept = CLOCK
             .try_with(|clock| {
-                clock
-                    .kept
-                    .try_borrow_mut()
-                    .map(|mut kept| mem::take(&mut *kept))
+                clock.kept.try_borrow_mut().map(|mut kept| {
+                    clock.kept_bytes.set(0);
+                    clock.episode.set(0);
+                    clock.last_episode.set(0);
+                    mem::take(&mut *kept)
+                })
             })
             .ok()
             .and_then(Result::ok)

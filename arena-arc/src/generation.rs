@@ -185,8 +185,9 @@ impl Generation {
     }
 
     /// Whether no chunk of the open generation has a handle or an open
-    /// reservation left but one reservation in `ours`: the generation's
-    /// values can only be reached through each other.
+    /// reservation left but one reservation in `ours` (none at all without
+    /// `ours`): the generation's values can only be reached through each
+    /// other.
     ///
     /// A build calls it often (on the five-type AST of `benches/trees.rs`,
     /// at one allocation in eleven), and the chunk that held a handle last
@@ -195,8 +196,11 @@ impl Generation {
     ///
     /// # Safety
     /// The generation is open and was made by the calling thread, and
-    /// `ours` is a chunk of it.
-    pub(crate) unsafe fn is_unreachable(generation: NonNull<Generation>, ours: RawChunk) -> bool {
+    /// `ours`, if any, is a chunk of it.
+    pub(crate) unsafe fn is_unreachable(
+        generation: NonNull<Generation>,
+        ours: Option<RawChunk>,
+    ) -> bool {
         // SAFETY: the caller's promise: the generation is alive.
         let this = unsafe { generation.as_ref() };
         // SAFETY: the caller's promise: only this thread touches `chunks`
@@ -204,7 +208,8 @@ impl Generation {
         let chunks = unsafe { &*this.chunks.get() };
         // SAFETY: every chunk of an open generation is current in an arena
         // of this thread (or parked, unsettled), as `counted` asks.
-        let reached = |chunk: RawChunk| unsafe { chunk.counted() } != usize::from(chunk == ours);
+        let reached =
+            |chunk: RawChunk| unsafe { chunk.counted() } != usize::from(Some(chunk) == ours);
         if chunks
             .get(this.reachable_at.get())
             .is_some_and(|&chunk| reached(chunk))
@@ -316,15 +321,18 @@ impl Generation {
         // SAFETY: the chunks are ours and their counts at the bias: the
         // links among their elements are dropped harmlessly.
         unsafe { drop_all(&chunks.0) };
-        // Every element is dropped: the thread's cache may keep a few chunks
-        // for the arena that made them (a churn of trees then stops calling
-        // the global allocator); the others are freed.
+        // Every element is dropped: the owner thread keeps the chunks for
+        // the arenas that made them (the next tree or document reuses them,
+        // with no call to the global allocator and no page fault), and gives
+        // back what its cache holds beyond its budget; another thread frees
+        // them all.
         let mut chunks = mem::ManuallyDrop::new(chunks);
-        for chunk in mem::take(&mut chunks.0) {
-            if !clock::keep_chunk(chunk, owner) {
-                // SAFETY: ours, its elements dropped.
-                unsafe { chunk.deallocate() };
-            }
+        let mut free = mem::take(&mut chunks.0);
+        clock::keep_chunks(&mut free, owner);
+        for chunk in free {
+            // SAFETY: ours (the generation's, or given back by the clock),
+            // its elements dropped.
+            unsafe { chunk.deallocate() };
         }
     }
 }

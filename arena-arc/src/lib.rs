@@ -193,10 +193,12 @@
 //! **Streams of documents.** A thread that builds, uses and drops one
 //! document after another keeps about one document live with no call: the
 //! first allocation after a document's last handle is gone finds the open
-//! generation unreachable and frees it. A thread that builds the next
-//! document while it still holds the previous one (*keep-latest*) calls
-//! [`trim_thread`] once per document: otherwise each dead root stays in the
-//! generation the next document starts in, and the documents chain.
+//! generation unreachable and frees it, and keeps its chunks for the next
+//! document, which then makes no call to the global allocator. A thread
+//! that builds the next document while it still holds the previous one
+//! (*keep-latest*) calls [`recycle_thread`] (or [`trim_thread`], which gives
+//! the memory back) once per document: otherwise each dead root stays in
+//! the generation the next document starts in, and the documents chain.
 //!
 //! What can still leak, as with `Arc`, and its fix:
 //!
@@ -284,7 +286,7 @@ pub use builder::__private;
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use builder::{IntoArcSingle, IntoArcSlice};
 #[cfg(feature = "std")]
-pub use clock::trim_thread;
+pub use clock::{recycle_thread, trim_thread};
 pub use error::AllocError;
 pub use index::IndexType;
 pub use links::{ArenaLinks, Link, Links};

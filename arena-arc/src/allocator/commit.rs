@@ -157,11 +157,40 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     fn close_if_unreachable(&self, generation: NonNull<Generation>, ours: RawChunk) -> bool {
         // SAFETY: the generation is open and this thread's; `ours` is its
         // chunk, current here.
-        let unreachable = unsafe { Generation::is_unreachable(generation, ours) };
+        let unreachable = unsafe { Generation::is_unreachable(generation, Some(ours)) };
         if unreachable {
             clock::trim_thread_arenas();
         }
         unreachable
+    }
+
+    /// [`must_leave`](Self::must_leave) for the slow path, before a fresh
+    /// chunk joins the thread's open generation: if no chunk of it has a
+    /// handle left, the values it holds are a dropped document's, and the
+    /// fresh chunk would chain the next document to them. Then the
+    /// generation is closed and the thread's arenas trimmed, as there. (The
+    /// fast path checks only a reservation in a current chunk of the open
+    /// generation. Without this, a document whose first allocation in the
+    /// arena needed a fresh chunk, because the current one was full or of
+    /// a closed generation, was built into the dead one's generation.)
+    ///
+    /// The walk starts where it last found a handle, and runs once per
+    /// fresh chunk of an acyclic per-thread allocator. It runs no user code
+    /// unless it trims, which may install a chunk here: the slow path
+    /// retires whatever is current after it.
+    #[cold]
+    pub(super) fn leave_dead_generation(&self) {
+        if !self.in_generations() {
+            return;
+        }
+        let Some(generation) = clock::open_generation_if_any() else {
+            return;
+        };
+        // SAFETY: the thread's open generation: alive (the clock holds its
+        // open reference) and this thread's.
+        if unsafe { Generation::is_unreachable(generation, None) } {
+            clock::trim_thread_arenas();
+        }
     }
 
     /// Whether `res` is in a chunk of a closed generation (for an allocator

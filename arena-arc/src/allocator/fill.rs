@@ -274,6 +274,9 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
                 dedicated: true,
             });
         }
+        if acyclic {
+            self.leave_dead_generation();
+        }
         self.leave_full_chunk();
         let chunk = match self.take_reusable() {
             Some(chunk) => chunk,

@@ -363,6 +363,17 @@ impl RawChunk {
         unsafe { Arc::ptr_eq(&(*self.0.as_ptr()).live, live) }
     }
 
+    /// The chunk's size in bytes, header included (what its allocation
+    /// took).
+    ///
+    /// # Safety
+    /// The caller owns the chunk (no handle into it is left).
+    #[cfg_attr(not(feature = "std"), allow(dead_code))] // only the std clock uses it
+    pub(crate) unsafe fn size(self) -> usize {
+        // SAFETY: the caller's promise; the layout is immutable.
+        unsafe { (*self.0.as_ptr()).layout.size() }
+    }
+
     /// Makes an owned chunk whose elements were dropped (by its generation's
     /// free) ready to be current again: count `refs`, no hand-out, in
     /// `generation`.
