@@ -24,7 +24,8 @@
 //! checksum of every value, string and key; it must equal the one of
 //! `serde_json::Value` on every document, or the bench fails) and
 //! **drop** (the document, then what its arena holds: multitude's `Arena`
-//! is dropped, this crate calls `arena_arc::trim_thread()`).
+//! is dropped, this crate calls `arena_arc::recycle_thread()`, which frees
+//! the document and keeps its chunks for the next one).
 //!
 //! Every run is a process of its own (this binary with `--child NAME`),
 //! which parses, walks and drops the three documents in turn `--reps`

@@ -24,8 +24,9 @@
 //!   number-heavy GeoJSON that took a fifth off the parse).
 //! - **Dropping**: the document frees itself with its root (the arenas of
 //!   one thread share one generation, so the links between `Value`s and
-//!   `Member`s do not keep chunks alive); `arena_arc::trim_thread()` gives
-//!   back at once what sat in the arenas' current chunks.
+//!   `Member`s do not keep chunks alive). The thread keeps the freed chunks
+//!   for its next document, which then makes no new chunk;
+//!   `arena_arc::trim_thread()` gives them back.
 //!
 //! The document is generated: an event catalogue of about 1 MB with nested
 //! maps, shaped like the object-heavy document of the W10 benchmark
@@ -397,12 +398,34 @@ fn main() {
     };
     report("with the document:");
     // The chunks of a dropped document go at the thread's next allocation
-    // into these arenas, or at a trim: here, the trim.
+    // into these arenas, or at `recycle_thread()` or `trim_thread()`.
     drop(doc);
     report("dropped:");
-    // One call frees it all: the `Member` chunks' drops release the text
-    // chunks their keys held last, and the trim goes round the arenas again
-    // until a round frees nothing.
+    // A stream: each document is freed at the next one's first allocation,
+    // which takes its chunks back; `recycle_thread()` does that work at the
+    // boundary. Ten more documents make no new `Value` or `Member` chunk
+    // (but the dedicated one of each `events` object, longer than a chunk,
+    // which is freed with its handle).
+    arena_arc::recycle_thread();
+    report("dropped + recycle_thread():");
+    let made = || {
+        let (v, m) = (Value::arena_stats(), Member::arena_stats());
+        v.chunks_created - v.dedicated_chunks + m.chunks_created - m.dedicated_chunks
+    };
+    let before = made();
+    let t = Instant::now();
+    for _ in 0..10 {
+        let doc = parse(&json).expect("the generated document is valid JSON");
+        assert!(doc.get("events").is_some());
+    }
+    let stream = t.elapsed() / 10;
+    assert_eq!(made(), before, "the stream made new chunks");
+    println!(
+        "10 more documents, each dropped before the next: {stream:.2?} each, no new regular chunk"
+    );
+    // One call frees it all, the kept chunks too: the `Member` chunks' drops
+    // release the text chunks their keys held last, and the trim goes round
+    // the arenas again until a round frees nothing.
     arena_arc::trim_thread();
     let left = report("dropped + trim_thread():");
     assert_eq!(left, 0, "the document left chunks behind");
