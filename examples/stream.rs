@@ -21,7 +21,9 @@
 //!   it): the next document's first values share chunks with the previous
 //!   one's root, which chains the documents together, so the heap grows
 //!   with every document; one `arena_arc::trim_thread()` per document
-//!   (after the replacement) keeps it bounded.
+//!   (after the replacement) keeps it bounded, and so does one
+//!   `arena_arc::recycle_thread()`, which keeps the dead document's chunks
+//!   for the next one instead of giving them back.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -163,7 +165,8 @@ fn kib(bytes: usize) -> String {
 /// its last measurements are done. Prints the live heap after documents 1,
 /// 10, 20, 30 and 40 (with the latest alive in keep-latest), then with no
 /// document alive, after one `trim_thread()`, and once the thread ended.
-fn stream(title: &str, keep: bool, trim_each: bool) -> f64 {
+/// `each` is called after every document.
+fn stream(title: &str, keep: bool, each: fn()) -> f64 {
     println!("\n{title}");
     let base = HEAP.load(Ordering::Relaxed);
     let live = move || HEAP.load(Ordering::Relaxed).saturating_sub(base);
@@ -181,9 +184,7 @@ fn stream(title: &str, keep: bool, trim_each: bool) -> f64 {
             } else {
                 drop(doc);
             }
-            if trim_each {
-                arena_arc::trim_thread();
-            }
+            each();
             let now = live();
             if i == 0 || (i + 1) % 10 == 0 {
                 line.push(format!("{}: {}", i + 1, kib(now).trim_start()));
@@ -232,26 +233,34 @@ fn main() {
     let drop_first = stream(
         "1. drop-before-next (build, walk, drop, then the next):",
         false,
-        false,
+        || (),
     );
     let keep = stream(
         "2. keep-latest (build the next while the previous lives, then replace it):",
         true,
-        false,
+        || (),
     );
     let keep_trim = stream(
         "3. keep-latest with one arena_arc::trim_thread() per document, after the replacement:",
         true,
+        arena_arc::trim_thread,
+    );
+    let keep_recycle = stream(
+        "4. keep-latest with one arena_arc::recycle_thread() per document (keeps the dead one's chunks):",
         true,
+        arena_arc::recycle_thread,
     );
     println!(
         "\nDrop-before-next {} with no call. Keep-latest {} without a call: the next\n\
          document's first values share chunks with the previous root, which chains the\n\
-         documents; with one trim_thread() per document it {}. Once no document is alive,\n\
-         the thread's next allocation (or trim_thread()) frees the chain; what is left are\n\
-         chunks the arenas keep for reuse, freed when the thread ends.",
+         documents; with one trim_thread() per document it {}, and with one\n\
+         recycle_thread() it {} (holding the dead document's chunks for the next one).\n\
+         Once no document is alive, the thread's next allocation (or trim_thread()) frees\n\
+         the chain; what is left are chunks kept for the next document, which trim_thread()\n\
+         or the thread's end gives back.",
         flat(drop_first),
         flat(keep).to_lowercase(),
         flat(keep_trim),
+        flat(keep_recycle),
     );
 }

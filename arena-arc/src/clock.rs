@@ -300,11 +300,13 @@ mod thread {
     /// alive while the next is built) instead of [`trim_thread`]: both
     /// free the dead document, but this one keeps its memory.
     ///
-    /// **Cost:** the thread keeps at most as many bytes as the larger of the
-    /// last two trees (generations) it freed held, for the arenas that made
-    /// them; the next tree's arenas take them back instead of calling the
-    /// global allocator, so a steady stream of documents makes no allocation
-    /// and touches no fresh page. They count in
+    /// **Cost:** the thread keeps the chunks it frees, for the arenas that
+    /// made them, up to the larger of the bytes freed since the last call
+    /// that freed anything and the bytes that call freed: in a stream, the
+    /// larger of the last two documents, however many generations each
+    /// spans. The next document's arenas take them back instead of calling
+    /// the global allocator, so a steady stream makes no new chunk and
+    /// touches no fresh page. They count in
     /// [`ArenaStats::chunks_alive`](crate::ArenaStats::chunks_alive) until
     /// then. [`trim_thread`] gives them back, as does the thread's end. Trees
     /// freed on another thread (their last handle dropped there) are freed,
