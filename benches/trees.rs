@@ -24,8 +24,9 @@
 //! In the streams, the live heap is read after every document's turn, at
 //! the end once the last document is dropped (no other call), and after one
 //! `arena_arc::trim_thread()`. `ours-trim` is this crate with
-//! `trim_thread()` after every document (streams only); `ours-thin` the AST
-//! with 8-byte `ArcThin` singles (the AST only).
+//! `trim_thread()` after every document and `ours-recycle` with
+//! `recycle_thread()` (streams only); `ours-thin` the AST with 8-byte
+//! `ArcThin` singles (the AST only).
 //!
 //! Every run is a process of its own (this binary with `--child NAME
 //! --workload W`), run round-robin in a rotated order; medians of the

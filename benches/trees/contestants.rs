@@ -62,6 +62,12 @@ pub const ALL: &[Entry] = &[
         false
     ),
     entry!(
+        "ours-recycle",
+        "this crate, + `recycle_thread()` per document",
+        ours::Recycle,
+        false
+    ),
+    entry!(
         "ours-thin",
         "this crate, `#[derive(ArenaAlloc)]`, 8-byte `ArcThin` singles",
         ours_thin::C,
@@ -177,8 +183,16 @@ mod ours {
 
     /// The same, with `arena_arc::trim_thread()` after each document of a
     /// stream.
-    pub struct Trim;
-    impl crate::contestants::Contestant for Trim {
+    pub type Trim = After<false>;
+    /// The same, with `arena_arc::recycle_thread()` after each document of
+    /// a stream: the dead document is freed and its chunks kept for the
+    /// next.
+    pub type Recycle = After<true>;
+
+    /// The same, with a call after each document of a stream:
+    /// `recycle_thread()` if `KEEP`, `trim_thread()` otherwise.
+    pub struct After<const KEEP: bool>;
+    impl<const KEEP: bool> crate::contestants::Contestant for After<KEEP> {
         type Arena = Arena;
         type Ast = One<Item>;
         type Doc = Value;
@@ -195,7 +209,11 @@ mod ours {
             walk_doc(doc)
         }
         fn after_doc() {
-            arena_arc::trim_thread();
+            if KEEP {
+                arena_arc::recycle_thread();
+            } else {
+                arena_arc::trim_thread();
+            }
         }
         fn sizes() -> [usize; 3] {
             <C as crate::contestants::Contestant>::sizes()
