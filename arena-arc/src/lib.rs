@@ -194,7 +194,7 @@
 //! document after another keeps about one document live with no call: the
 //! first allocation after a document's last handle is gone finds the open
 //! generation unreachable and frees it, and keeps its chunks for the next
-//! document, which then makes no call to the global allocator. A thread
+//! document, which then makes no new chunk. A thread
 //! that builds the next document while it still holds the previous one
 //! (*keep-latest*) calls [`recycle_thread`] (or [`trim_thread`], which gives
 //! the memory back) once per document: otherwise each dead root stays in

@@ -274,6 +274,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
                 dedicated: true,
             });
         }
+        // A fresh chunk must not join a dead document's open generation.
         if acyclic {
             self.leave_dead_generation();
         }
