@@ -70,6 +70,7 @@ impl From<&str> for ArcStr {
     /// let name: ArcStr = "main".into();
     /// assert_eq!(name, "main");
     /// ```
+    #[inline]
     fn from(s: &str) -> Self {
         TEXT_ARENA.alloc_str(s)
     }
@@ -85,6 +86,7 @@ impl From<&String> for ArcStr {
     /// let owned = String::from("x");
     /// assert_eq!(ArcStr::from(&owned), owned);
     /// ```
+    #[inline]
     fn from(s: &String) -> Self {
         TEXT_ARENA.alloc_str(s)
     }
@@ -100,6 +102,7 @@ impl From<String> for ArcStr {
     /// let text: ArcStr = format!("{}-{}", "a", 1).into();
     /// assert_eq!(text, "a-1");
     /// ```
+    #[inline]
     fn from(s: String) -> Self {
         TEXT_ARENA.alloc_str(&s)
     }
@@ -118,6 +121,7 @@ impl<L: IndexType, const N: usize> LocalArena<u8, L, N> {
     /// assert_eq!(name, "main");
     /// # }
     /// ```
+    #[inline]
     #[track_caller]
     pub fn alloc_str(&self, s: &str) -> ArcStr<L> {
         self.with(|a| a.alloc_str(s))
