@@ -210,7 +210,7 @@ mod thread {
                 return;
             };
             // SAFETY: the chunks are the caller's, whose elements were dropped.
-            let bytes: usize = chunks.iter().map(|&chunk| unsafe { chunk.size() }).sum();
+            let bytes = unsafe { bytes_of(chunks) };
             let episode = clock.episode.get() + bytes;
             clock.episode.set(episode);
             let budget = episode.max(clock.last_episode.get());
@@ -230,6 +230,15 @@ mod thread {
             chunks.extend(evicted);
             clock.kept_bytes.set(kept_bytes);
         });
+    }
+
+    /// The bytes of `chunks`, headers included.
+    ///
+    /// # Safety
+    /// The caller owns the chunks (no handle into them is left).
+    unsafe fn bytes_of(chunks: &[RawChunk]) -> usize {
+        // SAFETY: the caller's promise.
+        chunks.iter().map(|&chunk| unsafe { chunk.size() }).sum()
     }
 
     /// A kept chunk that the allocator with counters `live` made with `layout`,
@@ -274,7 +283,7 @@ mod thread {
                         !fits
                     });
                     // SAFETY: taken out of the clock, which owned them.
-                    let bytes: usize = freed.iter().map(|&chunk| unsafe { chunk.size() }).sum();
+                    let bytes = unsafe { bytes_of(&freed) };
                     clock.kept_bytes.set(clock.kept_bytes.get() - bytes);
                     freed
                 }
