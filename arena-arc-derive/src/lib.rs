@@ -122,7 +122,8 @@ use syn::{DeriveInput, parse_macro_input};
 /// assert!(ArcStr::ptr_eq(&main.name, &alias.name));
 /// ```
 ///
-/// A required field's setter can be called once;
+/// A required field's setter can be called once; an optional field's can be
+/// called again, and the last value wins (the one it replaces is dropped).
 /// `build()` and `build_arc()` exist once every required field is set, and a
 /// missing one is a compile error naming it:
 ///

@@ -110,6 +110,67 @@ fn every_setter_form_fills_its_field() {
     );
 }
 
+/// Counts the drops of the values an optional field held.
+static REPLACED: AtomicUsize = AtomicUsize::new(0);
+/// Counts the evaluations of `Options::label`'s default expression.
+static DEFAULTS_MADE: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(Default)]
+struct Tracked(u32);
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        REPLACED.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+fn made_label() -> String {
+    DEFAULTS_MADE.fetch_add(1, Ordering::Relaxed);
+    String::from("made")
+}
+
+#[derive(ArenaAlloc)]
+struct Options {
+    #[arena(default)]
+    tracked: Tracked,
+    #[arena(default)]
+    tags: ArcSlice<u32>,
+    #[arena(default = made_label())]
+    label: String,
+}
+
+#[test]
+fn an_optional_field_set_again_keeps_the_last_value_and_drops_the_first() {
+    let builder = Options::builder().tracked(Tracked(1)).tags([1, 2]);
+    assert_eq!(REPLACED.load(Ordering::Relaxed), 0);
+    let builder = builder.tracked(Tracked(2)).tags([3]);
+    assert_eq!(
+        REPLACED.load(Ordering::Relaxed),
+        1,
+        "the replaced value is dropped once, when the setter is called again"
+    );
+    let built = builder.label(String::from("given")).build();
+    assert_eq!(built.tracked.0, 2);
+    assert_eq!(built.tags, [3]);
+    assert_eq!(built.label, "given");
+    assert_eq!(
+        DEFAULTS_MADE.load(Ordering::Relaxed),
+        0,
+        "a default expression is not evaluated for a field that was set"
+    );
+    drop(built);
+    assert_eq!(REPLACED.load(Ordering::Relaxed), 2);
+
+    let defaults = Options::builder().build();
+    assert_eq!(defaults.tracked.0, 0);
+    assert!(defaults.tags.is_empty());
+    assert_eq!(defaults.label, "made");
+    assert_eq!(DEFAULTS_MADE.load(Ordering::Relaxed), 1);
+    // A builder dropped unfinished drops what it holds.
+    drop(Options::builder().tracked(Tracked(3)));
+    assert_eq!(REPLACED.load(Ordering::Relaxed), 3);
+}
+
 #[test]
 fn handle_fields_go_to_their_arenas() {
     let before = NAMES.stats().chunks_created;
