@@ -216,7 +216,7 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
     });
 
     let builder_doc = format!(
-        "The builder of [`{ident}`], made by [`{ident}::builder`]. Each type parameter is the state of one required field; `build()` exists once all are set."
+        "The builder of [`{ident}`], made by [`{ident}::builder`]. Each type parameter is the state of one field, in order (`Unset` or `Set<T>`); `build()` exists once every required field is set."
     );
     let builder_fn_doc = format!(
         "Starts a [`{builder}`]: call one setter per field (fields with `#[arena(default)]` may be left out), then `build()` or `build_arc()`."
