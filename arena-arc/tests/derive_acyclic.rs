@@ -227,10 +227,13 @@ fn inits_that_fail_or_panic_mid_tree_leave_nothing() {
                 Ok(result) => assert_eq!(result.err(), Some(3)),
                 Err(payload) => assert!(common::panic_message(&*payload).contains("child 3")),
             }
-            // The builder's `FIELD_with` whose init panics half-way.
+            // The builder's `FIELD_with` whose init panics half-way, the
+            // builder holding a value and an optional handle meanwhile:
+            // both are dropped with it.
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 Node::builder()
                     .payload(ids.next())
+                    .extra(Some(Node::alloc_value(leaf(ids))))
                     .children_with(4, |i| {
                         if i == 2 {
                             panic!("{}: builder child {i}", common::INJECTED);
