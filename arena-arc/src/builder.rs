@@ -12,12 +12,11 @@ use crate::single::ArcSingle;
 use crate::slice::ArcSlice;
 use crate::text::ArcStr;
 
-/// The state of a builder field that has not been set yet.
+/// The state of a required builder field that has not been set yet.
 ///
 /// A derived builder `FooBuilder<F0, F1, ...>` has one type parameter per
-/// field, `Unset` until its setter is called and [`Set<T>`] after;
-/// `build()` needs every required field [`Set`] and gives an `Unset`
-/// optional field (`#[arena(default)]`) its default.
+/// required field, `Unset` until its setter is called and [`Set<T>`] after;
+/// `build()` needs them all [`Set`].
 ///
 /// ```
 /// # #[cfg(feature = "derive")] {
@@ -38,7 +37,7 @@ use crate::text::ArcStr;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Unset;
 
-/// The state of a builder field that holds a value; see [`Unset`].
+/// The state of a required builder field that holds a value; see [`Unset`].
 ///
 /// ```
 /// use arena_arc::builder::Set;
@@ -309,28 +308,6 @@ pub mod __private {
         #[inline]
         fn take(self) -> T {
             self.0
-        }
-    }
-
-    /// What `build()` takes an optional field's value out with: the value
-    /// of a [`Set`] field, or the default of an [`Unset`] one. The state is
-    /// a type, so the choice is made when the builder is compiled.
-    pub trait OrDefault<T> {
-        /// The field's value, or `default()` if it was not set.
-        fn or_else(self, default: impl FnOnce() -> T) -> T;
-    }
-
-    impl<T> OrDefault<T> for Set<T> {
-        #[inline]
-        fn or_else(self, _default: impl FnOnce() -> T) -> T {
-            self.0
-        }
-    }
-
-    impl<T> OrDefault<T> for Unset {
-        #[inline]
-        fn or_else(self, default: impl FnOnce() -> T) -> T {
-            default()
         }
     }
 }

@@ -1,18 +1,19 @@
 //! `#[derive(ArenaAlloc)]`: the `ArenaAlloc` impl, `Foo::builder()` and the
 //! typestate builder `FooBuilder`.
 //!
-//! The builder has one type parameter per field, `Unset` until its setter
-//! is called and `Set<T>` after. A required field's setter exists only while
-//! its field is `Unset`; an optional field's setter exists in both states
-//! (a second call replaces the value). `build()` takes any state but
-//! requires, per required field, a trait that only `Set<T>` implements; that
-//! trait carries a `#[diagnostic::on_unimplemented]` message naming the
-//! field, so a missing field is a compile error that says which one and how
-//! to set it. An optional field's value is its `Set<T>` or its default, an
-//! `Unset` one's: chosen by the type, so a built value carries no run-time
-//! test of which fields were set, and the builder is plain values that the
-//! optimizer keeps in registers (an `Option` per optional field was tested
-//! again at `build()` when a setter called out of line in between).
+//! The builder has one type parameter per required field, `Unset` until its
+//! setter is called and `Set<T>` after (a setter exists only while its field
+//! is `Unset`). `build()` takes any state but requires, per required field,
+//! a trait that only `Set<T>` implements; that trait carries a
+//! `#[diagnostic::on_unimplemented]` message naming the field, so a missing
+//! field is a compile error that says which one and how to set it.
+//!
+//! Optional fields (`#[arena(default)]`) are `Option<T>` slots, not type
+//! parameters. Making them typestate too was tried (docs/benchmarks.md,
+//! item 6): `build()` then tested no tag, and W8's struct build ran 7.5 %
+//! fewer instructions, but no faster, while a crate of 100 structs with
+//! ten optional fields each took 1.2-1.7 times as long to build (median
+//! 1.4), every setter being generic over every field's state.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -80,37 +81,39 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
     };
     let arena_impl = arena_alloc_impl(krate, ident, &index, &chunk, flavor);
 
-    // Type parameters: one per field, in field order.
+    // Type parameters: one per required field.
     let required: Vec<&FieldModel> = model
         .fields
         .iter()
         .filter(|f| f.attrs.default.is_none())
         .collect();
-    let params: Vec<Ident> = (0..model.fields.len())
+    let params: Vec<Ident> = (0..required.len())
         .map(|i| format_ident!("__F{}", i))
         .collect();
     let param_of = |field: &FieldModel| {
-        let i = model
-            .fields
+        required
             .iter()
-            .position(|f| f.slot == field.slot)
-            .expect("a field of the model");
-        &params[i]
+            .position(|r| r.slot == field.slot)
+            .map(|i| &params[i])
     };
 
-    // The builder's slots: each field's state, `Unset` or `Set<T>`.
+    // The builder's slots: `__F{i}` for required fields, `Option<T>` for
+    // optional ones.
     let slot_decls = model.fields.iter().map(|f| {
         let slot = &f.slot;
-        let param = param_of(f);
-        quote!(#slot: #param)
+        let ty = &f.ty;
+        match param_of(f) {
+            Some(param) => quote!(#slot: #param),
+            None => quote!(#slot: #krate::__private::Option<#ty>),
+        }
     });
-    let unset_all = model
-        .fields
-        .iter()
-        .map(|_| quote!(#krate::__private::Unset));
+    let unset_all = required.iter().map(|_| quote!(#krate::__private::Unset));
     let init_slots = model.fields.iter().map(|f| {
         let slot = &f.slot;
-        quote!(#slot: #krate::__private::Unset)
+        match param_of(f) {
+            Some(_) => quote!(#slot: #krate::__private::Unset),
+            None => quote!(#slot: #krate::__private::Option::None),
+        }
     });
 
     // Per-field arenas for handle fields, and the setters.
@@ -118,48 +121,39 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
     let mut setter_impls = Vec::new();
     for field in &model.fields {
         let (arena_fn, setters) =
-            field_setters(model, krate, field, &builder, &params, param_of(field));
+            field_setters(model, krate, field, &builder, &params, &param_of(field));
         arena_fns.extend(arena_fn);
         setter_impls.push(setters);
     }
 
-    // build(): every required field's state implements its marker trait,
-    // every optional field's `OrDefault` (both states do).
-    let build_bounds: Vec<TokenStream> = model
-        .fields
+    // build(): every required field's state implements its marker trait.
+    let build_bounds: Vec<TokenStream> = required
         .iter()
-        .map(|f| {
-            let p = param_of(f);
+        .zip(&params)
+        .map(|(f, p)| {
+            let marker = &f.setter;
             let ty = &f.ty;
-            if f.attrs.default.is_none() {
-                let marker = &f.setter;
-                quote!(#p: #markers::#marker<#ty>)
-            } else {
-                quote!(#p: #krate::__private::OrDefault<#ty>)
-            }
+            quote!(#p: #markers::#marker<#ty>)
         })
         .collect();
     let field_values = model.fields.iter().map(|f| {
         let slot = &f.slot;
         let ty = &f.ty;
-        let p = param_of(f);
-        let value = match &f.attrs.default {
-            None => match &krate_absolute {
+        let value = match (param_of(f), &f.attrs.default) {
+            (Some(p), _) => match &krate_absolute {
                 Some(_) => quote!(<#p as #krate::__private::IsSet<#ty>>::take(self.#slot)),
                 None => {
                     let marker = &f.setter;
                     quote!(<#p as #markers::#marker<#ty>>::take(self.#slot))
                 }
             },
-            Some((_, DefaultValue::Trait)) => quote!(
-                <#p as #krate::__private::OrDefault<#ty>>::or_else(
-                    self.#slot,
-                    <#ty as #krate::__private::Default>::default,
-                )
+            (None, Some((_, DefaultValue::Trait))) => quote!(
+                self.#slot.unwrap_or_else(<#ty as #krate::__private::Default>::default)
             ),
-            Some((span, DefaultValue::Expr(expr))) => quote_spanned!(*span=>
-                <#p as #krate::__private::OrDefault<#ty>>::or_else(self.#slot, || -> #ty { #expr })
+            (None, Some((span, DefaultValue::Expr(expr)))) => quote_spanned!(*span=>
+                self.#slot.unwrap_or_else(|| -> #ty { #expr })
             ),
+            (None, None) => unreachable!("a field without a default is required"),
         };
         (f, value)
     });
@@ -216,7 +210,7 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
     });
 
     let builder_doc = format!(
-        "The builder of [`{ident}`], made by [`{ident}::builder`]. Each type parameter is the state of one field, in order (`Unset` or `Set<T>`); `build()` exists once every required field is set."
+        "The builder of [`{ident}`], made by [`{ident}::builder`]. Each type parameter is the state of one required field; `build()` exists once all are set."
     );
     let builder_fn_doc = format!(
         "Starts a [`{builder}`]: call one setter per field (fields with `#[arena(default)]` may be left out), then `build()` or `build_arc()`."
@@ -299,7 +293,7 @@ fn field_setters(
     field: &FieldModel,
     builder: &Ident,
     params: &[Ident],
-    param: &Ident,
+    param: &Option<&Ident>,
 ) -> (Option<TokenStream>, TokenStream) {
     let vis = &model.ty.vis;
     let ident = &model.ty.ident;
@@ -307,16 +301,14 @@ fn field_setters(
     let setter = &field.setter;
     let ty = &field.ty;
     let name = field.display_name();
-    let required = field.attrs.default.is_none();
 
-    // The impl's parameters: all but this field's (fixed to `Unset`: set
-    // once) for a required field; all for an optional one (set again, the
-    // old value dropped).
-    let impl_params: Vec<&Ident> = params.iter().filter(|p| !required || *p != param).collect();
+    // The impl's parameters: all but this field's (fixed to `Unset`) for a
+    // required field; all for an optional one.
+    let impl_params: Vec<&Ident> = params.iter().filter(|p| Some(*p) != *param).collect();
     let self_args: Vec<TokenStream> = params
         .iter()
         .map(|p| {
-            if required && p == param {
+            if Some(p) == *param {
                 quote!(#krate::__private::Unset)
             } else {
                 quote!(#p)
@@ -326,7 +318,7 @@ fn field_setters(
     let out_args: Vec<TokenStream> = params
         .iter()
         .map(|p| {
-            if p == param {
+            if Some(p) == *param {
                 quote!(#krate::__private::Set<#ty>)
             } else {
                 quote!(#p)
@@ -339,11 +331,21 @@ fn field_setters(
         .map(|f| &f.slot)
         .filter(|s| *s != slot)
         .collect();
-    // How a setter stores `value` and what it returns; an optional field's
-    // old state, left in `self`, is dropped on return.
-    let ret = quote!(#builder<#(#out_args),*>);
-    let store =
-        quote!(#builder { #slot: #krate::__private::Set(value), #(#others: self.#others,)* });
+    // How a setter stores `value` and what it returns.
+    let (ret, store) = match param {
+        Some(_) => (
+            quote!(#builder<#(#out_args),*>),
+            quote!(#builder { #slot: #krate::__private::Set(value), #(#others: self.#others,)* }),
+        ),
+        None => (
+            quote!(Self),
+            quote!({
+                let mut this = self;
+                this.#slot = #krate::__private::Option::Some(value);
+                this
+            }),
+        ),
+    };
 
     let arena_fn_name = format_ident!("__arena_{}", slot);
     let (arena_fn, setters) = match &field.kind {
