@@ -146,18 +146,26 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             return true;
         }
         // SAFETY: the chunk is current for this allocator, on this thread.
-        start > 0 && unsafe { chunk.counted() } == 1 && self.close_if_unreachable(generation, chunk)
+        start > 0
+            && unsafe { chunk.counted() } == 1
+            && self.close_if_unreachable(generation, Some(chunk))
     }
 
-    /// [`must_leave`](Self::must_leave)'s rare part: if no chunk of the open
-    /// `generation` has a handle left but for `ours`' one reservation,
-    /// closes it and trims the thread's arenas.
+    /// [`must_leave`](Self::must_leave)'s rare part, and
+    /// [`leave_dead_generation`](Self::leave_dead_generation)'s: if no chunk
+    /// of the open `generation` has a handle left (but for `ours`' one
+    /// reservation, with `ours`), closes it and trims the thread's arenas.
     #[cold]
     #[inline(never)]
-    fn close_if_unreachable(&self, generation: NonNull<Generation>, ours: RawChunk) -> bool {
-        // SAFETY: the generation is open and this thread's; `ours` is its
-        // chunk, current here.
-        let unreachable = unsafe { Generation::is_unreachable(generation, Some(ours)) };
+    fn close_if_unreachable(
+        &self,
+        generation: NonNull<Generation>,
+        ours: Option<RawChunk>,
+    ) -> bool {
+        // SAFETY: both callers pass the thread's open generation (alive: the
+        // clock holds its open reference); `ours`, if any, is its chunk,
+        // current here.
+        let unreachable = unsafe { Generation::is_unreachable(generation, ours) };
         if unreachable {
             clock::trim_thread_arenas();
         }
@@ -183,13 +191,8 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         if !self.in_generations() {
             return;
         }
-        let Some(generation) = clock::open_generation_if_any() else {
-            return;
-        };
-        // SAFETY: the thread's open generation: alive (the clock holds its
-        // open reference) and this thread's.
-        if unsafe { Generation::is_unreachable(generation, None) } {
-            clock::trim_thread_arenas();
+        if let Some(generation) = clock::open_generation_if_any() {
+            self.close_if_unreachable(generation, None);
         }
     }
 
