@@ -65,14 +65,30 @@ impl OutLinks {
     };
 
     /// One more link into `chunk`.
-    #[inline]
+    ///
+    /// The links of neighbouring values mostly go to the chunk added last
+    /// (the current text chunk, say): that one is tested first, inline,
+    /// and the rest is out of line. (A spilled tally's counts are never
+    /// read, so the test need not look at `spilled`.)
+    #[inline(always)]
     pub(crate) fn add(&mut self, chunk: RawChunk) {
+        // `len - 1`, or past the end when the tally is empty.
+        let last = usize::from(self.len).wrapping_sub(1);
+        if last < OUT_LINKS && self.chunks[last] == chunk && self.counts[last] < u32::MAX {
+            self.counts[last] += 1;
+            return;
+        }
+        self.add_slow(chunk);
+    }
+
+    /// [`add`](Self::add) of a link into another chunk than the last one
+    /// added (or of one whose count is full).
+    #[inline(never)]
+    fn add_slow(&mut self, chunk: RawChunk) {
         if self.spilled {
             return;
         }
         let len = usize::from(self.len);
-        // The links of neighbouring values mostly go to the chunk added
-        // last (the current text chunk, say): look from there.
         match self.chunks[..len].iter().rposition(|c| *c == chunk) {
             Some(i) => match self.counts[i].checked_add(1) {
                 Some(count) => self.counts[i] = count,
@@ -172,5 +188,70 @@ impl Tally {
     /// The `(chunk, references)` pairs.
     pub(crate) fn into_counts(self) -> Vec<(RawChunk, usize)> {
         self.counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` distinct chunk addresses, never dereferenced: the tally only
+    /// compares them.
+    fn chunks(n: usize) -> Vec<RawChunk> {
+        (1..=n)
+            .map(|i| RawChunk(NonNull::new(core::ptr::without_provenance_mut(i * 4096)).unwrap()))
+            .collect()
+    }
+
+    fn counts(out: &OutLinks) -> Vec<(RawChunk, usize)> {
+        let (pairs, len) = out.targets();
+        pairs[..len].to_vec()
+    }
+
+    #[test]
+    fn repeated_and_alternating_targets_are_counted_once_each() {
+        let c = chunks(3);
+        let mut out = OutLinks::EMPTY;
+        for chunk in [c[0], c[0], c[1], c[0], c[2], c[2], c[1]] {
+            out.add(chunk);
+        }
+        assert!(counts(&out) == [(c[0], 3), (c[1], 2), (c[2], 2)]);
+        assert!(!out.spilled() && out.take_more().is_none());
+    }
+
+    #[test]
+    fn targets_past_the_header_go_to_the_table() {
+        let c = chunks(OUT_LINKS + 2);
+        let mut out = OutLinks::EMPTY;
+        for &chunk in c.iter().chain(&c[OUT_LINKS..]) {
+            out.add(chunk);
+        }
+        let header = counts(&out);
+        assert_eq!(header.len(), OUT_LINKS);
+        assert!(
+            header
+                .iter()
+                .zip(&c)
+                .all(|(&(t, n), &chunk)| t == chunk && n == 1)
+        );
+        let more = out
+            .take_more()
+            .expect("a table past the header")
+            .into_counts();
+        assert!(more == [(c[OUT_LINKS], 2), (c[OUT_LINKS + 1], 2)]);
+    }
+
+    #[test]
+    fn a_count_that_would_overflow_spills_the_tally() {
+        let c = chunks(1);
+        let mut out = OutLinks::EMPTY;
+        out.add(c[0]);
+        out.counts[0] = u32::MAX - 1;
+        out.add(c[0]);
+        assert!(!out.spilled());
+        assert_eq!(out.counts[0], u32::MAX);
+        out.add(c[0]);
+        assert!(out.spilled());
+        assert_eq!(out.counts[0], u32::MAX);
     }
 }
