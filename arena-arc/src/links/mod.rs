@@ -304,13 +304,30 @@ impl LinkScan {
     /// chunk, or another chunk of the open generation, the handle stops
     /// counting (its reference is given back to the chunk's hand-out
     /// counter).
+    ///
+    /// Both are inline: in a tree of several types most links go into
+    /// another arena's chunk of the generation (a statement's into its
+    /// expressions'), and a call of [`report_out`](Self::report_out) for
+    /// each was a tenth of W9's build instructions.
     #[inline(always)]
     fn report(&mut self, chunk: RawChunk) {
         if chunk == self.target {
             // (While releasing, a link into the chunk itself is skipped:
             // its count is being torn down.) Given back by `finish`.
             self.own += 1;
-        } else if self.record || self.generation.is_some() || self.tally.is_some() {
+        } else if self.tally.is_none()
+            && self.generation.is_some()
+            // SAFETY: `chunk` is alive: committing (no tally), the reported
+            // handle is owned by a value not yet committed, so it still
+            // counts.
+            && unsafe { chunk.generation() } == self.generation
+        {
+            // SAFETY: `chunk` is in the open generation of this thread, so
+            // current for an allocator of this thread (`generation.rs`); the
+            // handle is owned by the value being committed into the same
+            // generation, which is freed as a whole.
+            unsafe { chunk.give_back(1) };
+        } else if self.record || self.tally.is_some() {
             LinkScan::report_out(self.generation, self.tally, self.record, self.target, chunk);
         }
     }
@@ -330,11 +347,11 @@ impl LinkScan {
     /// A link out of `target` that counts, tallied: recorded in `target`'s
     /// header while committing (`record`), added to the release's `tally`
     /// while releasing. Inlined into [`report_counted`](Self::report_counted),
-    /// unlike [`report_out`](Self::report_out): it is only reached from
-    /// `ArcStr` fields (`Links::counted`), whose holders' `visit_links` are
-    /// not inlined anyway, and W9's build took 1 ns per node less (22
-    /// alternating runs of each binary). Takes the scan's fields, as
-    /// `report_out` does.
+    /// unlike [`report_out`](Self::report_out): it is reached from every
+    /// `ArcStr` field (`Links::counted`), and W9's build took 1 ns per node
+    /// less (22 alternating runs of each binary). The tally's own fast path
+    /// is a test of the target added last (`OutLinks::add`). Takes the
+    /// scan's fields, as `report_out` does.
     #[inline(always)]
     fn tally_out(record: bool, tally: Option<NonNull<Tally>>, target: RawChunk, chunk: RawChunk) {
         if record {
@@ -348,16 +365,19 @@ impl LinkScan {
         }
     }
 
-    /// [`report`](Self::report) of a link out of `target`, out of line: it
-    /// is the rarer case in a tree, and inlined it made `visit_links` too
-    /// large to be inlined into the commit's scan (W8's build lost 5 ns
-    /// per node).
+    /// [`report`](Self::report) of a link that may count: out of `target`
+    /// and, while committing, out of the open generation (into an older
+    /// one, another thread's chunk or a plain arena's). Out of line: it is
+    /// the rarer case in a tree, and inlined it made a hand-written
+    /// `visit_links` too large to be inlined into the commit's scan (W8's
+    /// build lost 5 ns per node).
     ///
-    /// A link into another chunk of `generation` does not count: committing,
-    /// it stops counting here; releasing, it is skipped, as the links into
-    /// `target` are. Neither is tallied: only links that count are, so that
-    /// a chunk whose values link into the other arenas' chunks of their
-    /// generation (a tree of several types) keeps its tally in the header.
+    /// Releasing, a link into another chunk of `target`'s generation is
+    /// skipped, as the links into `target` are: it stopped counting at its
+    /// commit. Such links are never tallied: only links that count are, so
+    /// that a chunk whose values link into the other arenas' chunks of
+    /// their generation (a tree of several types) keeps its tally in the
+    /// header.
     ///
     /// It takes the scan's fields, not the scan: a reference would keep the
     /// scan in memory for the whole visit, where its fields can otherwise
@@ -371,23 +391,12 @@ impl LinkScan {
         target: RawChunk,
         chunk: RawChunk,
     ) {
-        if let Some(generation) = generation {
-            // SAFETY: `chunk` is alive. Committing, the reported handle is
-            // owned by a value not yet committed, so it still counts.
-            // Releasing, it counts, or it is a link that stopped counting
-            // into a chunk of `target`'s generation, which is being freed
-            // and whose chunks are deallocated only after every release.
-            if unsafe { chunk.generation() } == Some(generation) {
-                if tally.is_none() {
-                    // SAFETY: `chunk` is in the open generation of this
-                    // thread, so current for an allocator of this thread
-                    // (`generation.rs`); the handle is owned by the value
-                    // being committed into the same generation, which is
-                    // freed as a whole.
-                    unsafe { chunk.give_back(1) };
-                }
-                return;
-            }
+        // SAFETY: `chunk` is alive: releasing, the reported handle counts,
+        // or it is a link that stopped counting into a chunk of `target`'s
+        // generation, which is being freed and whose chunks are deallocated
+        // only after every release.
+        if tally.is_some() && generation.is_some() && unsafe { chunk.generation() } == generation {
+            return;
         }
         LinkScan::tally_out(record, tally, target, chunk);
     }
