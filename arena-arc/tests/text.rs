@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use arena_arc::{Allocator, ArcSlice, ArcStr, TEXT_ARENA, TEXT_CHUNK};
+use arena_arc::{AllocError, Allocator, ArcSlice, ArcStr, TEXT_ARENA, TEXT_CHUNK};
 
 fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
     let mut hasher = DefaultHasher::new();
@@ -279,6 +279,43 @@ fn a_narrow_index_type_refuses_a_long_string_with_the_length_message() {
         "{message}"
     );
     assert_eq!(arena.stats().chunks_alive, 1);
+}
+
+#[test]
+fn checked_alloc_str_copies_whole_strings_and_refuses_without_writing() {
+    // Short and long strings (past the chunk: a dedicated one), each byte
+    // where it belongs.
+    let arena: Allocator<u8, u32, 64> = Allocator::new();
+    let text: String = (0..200)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    let short = arena.checked_alloc_str(&text[..10]).unwrap();
+    let long = arena.checked_alloc_str(&text).unwrap();
+    let empty = arena.checked_alloc_str("").unwrap();
+    assert_eq!(
+        (short.as_str(), long.as_str(), empty.as_str()),
+        (&text[..10], &text[..], "")
+    );
+    assert_eq!(arena.stats().dedicated_chunks, 1);
+    assert_eq!(arena.stats().current_chunk_free, 54);
+
+    // A length past `L` and a byte limit are refused, nothing written, and
+    // the allocator goes on.
+    let narrow: Allocator<u8, u8, 256> = Allocator::new();
+    assert!(matches!(
+        narrow.checked_alloc_str(&text[..150].repeat(2)),
+        Err(AllocError::LengthOverflow { len: 300, .. })
+    ));
+    assert_eq!(narrow.checked_alloc_str("ok").unwrap(), "ok");
+    let limited: Allocator<u8, u32, 100> = Allocator::with_limit(400);
+    assert_eq!(limited.checked_alloc_str(&text[..60]).unwrap(), &text[..60]);
+    let before = limited.stats();
+    assert!(matches!(
+        limited.checked_alloc_str(&text[..120]),
+        Err(AllocError::LimitExceeded { .. })
+    ));
+    assert_eq!(limited.stats(), before);
+    assert_eq!(limited.checked_alloc_str(&text[..40]).unwrap(), &text[..40]);
 }
 
 #[test]

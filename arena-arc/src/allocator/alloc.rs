@@ -231,9 +231,43 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
                 .checked_reserve_slow(src.len())
                 .unwrap_or_else(|err| refuse(err)),
         };
+        // SAFETY: a reservation of `src.len()` slots, just made.
+        unsafe { self.copy_into(res, src) }
+    }
+
+    /// [`alloc_slice_copy`](Self::alloc_slice_copy), refusing with an
+    /// [`AllocError`] instead of a panic (what
+    /// [`checked_alloc_str`](Self::checked_alloc_str) copies with).
+    #[inline]
+    pub(crate) fn checked_alloc_slice_copy(&self, src: &[T]) -> Result<ArcSlice<T, L>, AllocError>
+    where
+        T: Copy,
+    {
+        if src.is_empty() {
+            return Ok(ArcSlice::new());
+        }
+        let res = match self.checked_reserve_in_current(src.len()) {
+            Some(res) => res,
+            None => self.checked_reserve_slow(src.len())?,
+        };
+        // SAFETY: a reservation of `src.len()` slots, just made.
+        Ok(unsafe { self.copy_into(res, src) })
+    }
+
+    /// Copies `src` into `res` with one `memcpy` and commits it.
+    ///
+    /// # Safety
+    /// `res` is a reservation of `src.len()` slots, just made.
+    #[inline(always)]
+    unsafe fn copy_into(&self, res: Reservation<T>, src: &[T]) -> ArcSlice<T, L>
+    where
+        T: Copy,
+    {
+        debug_assert_eq!(res.len, src.len());
         // SAFETY: the reservation is `src.len()` uninitialised slots that are
-        // ours; `T: Copy` makes the bitwise copy a valid `T`, and copying
-        // runs no user code.
+        // ours (the caller's promise); `T: Copy` makes the bitwise copy a
+        // valid `T`, and copying runs no user code, so the commit finds the
+        // reservation where it was made.
         unsafe {
             ptr::copy_nonoverlapping(src.as_ptr(), res.chunk.slot(res.start).as_ptr(), src.len());
             ArcSlice::from_raw_parts(self.commit(res))
