@@ -238,6 +238,10 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// [`alloc_slice_copy`](Self::alloc_slice_copy), refusing with an
     /// [`AllocError`] instead of a panic (what
     /// [`checked_alloc_str`](Self::checked_alloc_str) copies with).
+    ///
+    /// `alloc_slice_copy` repeats its few lines rather than unwrapping this:
+    /// through the `Result`, each `ArcStr::from` took about two instructions
+    /// more (W9's build: 154.20M against 153.43M).
     #[inline]
     pub(crate) fn checked_alloc_slice_copy(&self, src: &[T]) -> Result<ArcSlice<T, L>, AllocError>
     where
