@@ -224,6 +224,10 @@
 //!   and the errors; a reference count overflow then aborts by panicking
 //!   twice instead of calling `std::process::abort`.
 //! - `derive` (default, implies `std`): `#[derive(ArenaAlloc)]` and `arena!`.
+//! - `prefault` (default): on Linux, a fresh chunk that will fill is mapped
+//!   by one `madvise(MADV_POPULATE_WRITE)` when it is made, instead of a
+//!   page fault per page as it is written; see the costs in [`Allocator`].
+//!   No effect on other systems, or under Miri or loom.
 //! - `serde` (off): `Serialize` and `Deserialize` for the handles, and
 //!   `serde::DeserializeIn` to deserialize into a chosen [`Allocator`]; see
 //!   the `arena_arc::serde` module.

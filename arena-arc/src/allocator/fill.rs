@@ -261,7 +261,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             // user code: a chunk made current while `init` runs bumps it, and
             // the fill relocates (re-entrancy leak 1: a current chunk older
             // than the dedicated one, each holding the other).
-            let chunk = self.allocate_chunk(len, layout, 1, false);
+            let chunk = self.allocate_chunk(len, layout, 1, false, true);
             // Its commit scans nothing: its release visits its values.
             // SAFETY: the chunk is ours, nothing committed yet.
             unsafe { chunk.erase().spill_out() };

@@ -26,18 +26,20 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         if self.thin.get() {
             layout = thin_layout(layout);
         }
-        Ok(self.allocate_chunk(capacity, layout, refs, self.in_generations()))
+        Ok(self.allocate_chunk(capacity, layout, refs, self.in_generations(), false))
     }
 
     /// Allocates a chunk of `capacity` slots with `layout` (checked against
     /// the limit by [`chunk_layout`](Self::chunk_layout)) and count `refs`;
-    /// with `join`, in the thread's open generation. Runs no user code.
+    /// with `join`, in the thread's open generation; `dedicated` if the
+    /// request that makes it fills it. Runs no user code.
     pub(super) fn allocate_chunk(
         &self,
         capacity: usize,
         layout: Layout,
         refs: usize,
         join: bool,
+        dedicated: bool,
     ) -> Chunk<T> {
         let live = self.live.get_or_init(|| Arc::new(Live::new()));
         if self.per_thread && !self.registered.replace(true) {
@@ -65,8 +67,17 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
                 }
             }
             None => {
-                self.chunks_created.set(self.chunks_created.get() + 1);
-                Chunk::allocate(capacity, layout, refs, live, generation, self.release)
+                let created = self.chunks_created.get();
+                self.chunks_created.set(created + 1);
+                let chunk = Chunk::allocate(capacity, layout, refs, live, generation, self.release);
+                // Map its pages now if it will fill: an allocator that made
+                // a chunk before fills them (a first one may stay nearly
+                // empty, and is left to fault in as it is written), and a
+                // dedicated chunk is filled by the request that made it.
+                if created > 0 || dedicated {
+                    chunk.prefault(layout);
+                }
+                chunk
             }
         };
         if let Some(generation) = generation {

@@ -43,6 +43,7 @@ use alloc::vec::Vec;
 
 mod count;
 mod out_links;
+mod prefault;
 mod raw;
 
 pub(crate) use out_links::{OutLinks, Tally};
@@ -230,6 +231,15 @@ impl<T> Chunk<T> {
             header,
             _elems: PhantomData,
         }
+    }
+
+    /// Maps the pages of a chunk just allocated, so that filling it takes
+    /// no page fault (see `prefault.rs`: Linux only, and only for a chunk
+    /// of at least [`prefault::MIN_PAGES`] whole pages).
+    pub(crate) fn prefault(self, layout: Layout) {
+        // SAFETY: the chunk is alive (the caller just made it), and its
+        // allocation is `layout.size()` bytes from the header (`allocate`).
+        unsafe { prefault::prefault(self.header.as_ptr().cast::<u8>(), layout.size()) };
     }
 
     /// The chunk of `T`s that `raw` is.
