@@ -1,6 +1,7 @@
 //! Fresh chunks that will fill are mapped when they are made (feature
 //! `prefault`, Linux): an allocator's second and later chunks and dedicated
-//! chunks, not its first. Checked with `mincore`, which reports the pages
+//! chunks, not its first, and only while the allocator grows past the most
+//! it has held. Checked with `mincore`, which reports the pages
 //! of a range that are resident: the chunks here are 8 MiB, far above
 //! malloc's `mmap` threshold (held at 128 KiB), so each is a fresh mapping
 //! with no resident page until one is written or pre-faulted.
@@ -83,6 +84,47 @@ fn a_second_chunk_is_mapped_when_made_and_a_first_is_not() {
     );
 
     assert_eq!((*first, rest[N - 2], *second), (1, N as u64 - 2, 2));
+}
+
+#[test]
+fn a_chunk_made_below_the_allocators_peak_is_left_to_fault_in() {
+    let _alone = alone();
+    let arena: Allocator<u64, u32, N> = Allocator::new();
+    // Two full chunks: the allocator's peak is their bytes.
+    let a = arena.alloc(N, |i| i as u64);
+    let b = arena.alloc(N, |i| i as u64);
+    assert_eq!(arena.stats().chunks_created, 2);
+    // Free both (glibc unmaps them), then make a third: it is fresh
+    // memory, but the allocator holds less than it once did, which is
+    // when `malloc` usually hands back memory it freed, resident already.
+    drop((a, b));
+    arena.trim();
+    assert_eq!(arena.stats().chunks_alive, 0);
+    let c = arena.alloc_value(7);
+    assert_eq!(arena.stats().chunks_created, 3);
+    let (mapped, pages) = resident(c.as_ptr().cast(), N * 8);
+    assert!(
+        pages > 2000 && mapped <= 2,
+        "third chunk: {mapped} of {pages} pages mapped"
+    );
+    // Back at the peak: still not pre-faulted.
+    let rest = arena.alloc(N - 1, |i| i as u64);
+    let d = arena.alloc_value(8);
+    let (mapped, _) = resident(d.as_ptr().cast(), N * 8);
+    assert!(
+        mapped <= 2,
+        "fourth chunk: {mapped} of {pages} pages mapped"
+    );
+    // Past it: pre-faulted again.
+    let e = arena.alloc(N - 1, |i| i as u64);
+    let f = arena.alloc_value(9);
+    assert_eq!(arena.stats().chunks_created, 5);
+    let (mapped, pages) = resident(f.as_ptr().cast(), N * 8);
+    assert_eq!(
+        mapped, pages,
+        "fifth chunk: {mapped} of {pages} pages mapped"
+    );
+    assert_eq!((*c, rest[0], *d, e[N - 2], *f), (7, 0, 8, N as u64 - 2, 9));
 }
 
 #[test]

@@ -153,6 +153,11 @@ pub struct Allocator<T, L: IndexType = u32, const N: usize = 256> {
     chunks_reused: Cell<usize>,
     dedicated_chunks: Cell<usize>,
     bytes_lost: Cell<usize>,
+    /// The most bytes this allocator's chunks have held at once (as seen
+    /// when it made a chunk): a new chunk is pre-faulted only past it
+    /// (`prefault.rs`); below it, `malloc` likely hands back memory that
+    /// this allocator freed, resident already.
+    peak_bytes: Cell<usize>,
     _marker: PhantomData<(T, L)>,
 }
 
@@ -208,6 +213,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             chunks_reused: Cell::new(0),
             dedicated_chunks: Cell::new(0),
             bytes_lost: Cell::new(0),
+            peak_bytes: Cell::new(0),
             _marker: PhantomData,
         }
     }
