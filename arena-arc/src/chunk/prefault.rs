@@ -9,13 +9,17 @@
 //! will fill: every chunk after an allocator's first (it filled one
 //! already), and dedicated chunks (their one request fills them). A program
 //! with many small arenas therefore keeps the resident memory that their
-//! first chunk's touched pages make, as without pre-faulting.
+//! first chunk's touched pages make, as without pre-faulting. And only
+//! while the allocator holds more bytes than it ever has
+//! (`allocate_chunk`): memory that `malloc` hands out again is usually
+//! resident, and below its peak an allocator's new chunks are mostly its
+//! own freed ones. (Pre-faulting those cost a stream of documents, trimmed
+//! after each, 5 % per document.)
 //!
-//! What it costs: one system call per such chunk, made whether or not the
-//! pages were resident (memory that `malloc` hands out again usually is;
-//! then the call finds the pages mapped and changes nothing), and the
-//! resident memory of the chunk's unwritten tail. A chunk spanning fewer
-//! than [`MIN_PAGES`] whole pages is left alone.
+//! What it costs: one system call per such chunk, wasted if the pages were
+//! resident after all (the call then finds them mapped and changes
+//! nothing), and the resident memory of the chunk's unwritten tail. A chunk
+//! spanning fewer than [`MIN_PAGES`] whole pages is left alone.
 //!
 //! Only on Linux, with the default feature `prefault`, and never under Miri
 //! or loom. A kernel without `MADV_POPULATE_WRITE` (before 5.14) refuses the
