@@ -1,10 +1,10 @@
 //! Fresh chunks that will fill are mapped when they are made (feature
 //! `prefault`, Linux): an allocator's second and later chunks and dedicated
 //! chunks, not its first, and only while the allocator grows past the most
-//! it has held. Checked with `mincore`, which reports the pages
-//! of a range that are resident: the chunks here are 8 MiB, far above
-//! malloc's `mmap` threshold (held at 128 KiB), so each is a fresh mapping
-//! with no resident page until one is written or pre-faulted.
+//! it has held. Checked with `mincore`, which reports the resident pages of
+//! a range: the chunks here are 8 MiB, far above malloc's `mmap` threshold
+//! (held at 128 KiB), so each is a fresh mapping with no resident page until
+//! one is written or pre-faulted.
 #![cfg(all(target_os = "linux", not(miri)))]
 
 use std::cell::Cell;

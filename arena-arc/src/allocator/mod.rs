@@ -81,7 +81,7 @@ const RETIRED: usize = 4;
 ///   more, made while the allocator holds more bytes than it ever has, also
 ///   gets one `madvise(MADV_POPULATE_WRITE)`, which maps its pages at once
 ///   rather than by a page fault per page as it is written: on a fresh
-///   heap, a tree's build takes 8–13 % less time (W9, README). The call is
+///   heap, a tree's build takes 8–16 % less time (W9, README). The call is
 ///   wasted when `malloc` hands back resident memory anyway, and the
 ///   chunk's unwritten tail is resident from the start. A reused chunk, and
 ///   one made below the allocator's peak, cost neither.
