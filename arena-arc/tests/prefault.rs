@@ -61,27 +61,42 @@ fn resident(start: *const u8, len: usize) -> (usize, usize) {
     (flags.iter().filter(|&&f| f & 1 != 0).count(), pages)
 }
 
+/// Asserts that the chunk whose first element `first` is has every whole
+/// page mapped.
+fn assert_mapped(first: &u64, which: &str) {
+    let (mapped, pages) = resident((first as *const u64).cast(), N * 8);
+    assert!(pages > 2000, "{pages} pages");
+    assert_eq!(
+        mapped, pages,
+        "{which} chunk: {mapped} of {pages} pages mapped"
+    );
+}
+
+/// Asserts that the chunk whose first element `first` is, with nothing
+/// written but that element, is left to fault in: the page of the headers
+/// and the element, perhaps the next.
+fn assert_not_mapped(first: &u64, which: &str) {
+    let (mapped, pages) = resident((first as *const u64).cast(), N * 8);
+    assert!(pages > 2000, "{pages} pages");
+    assert!(
+        mapped <= 2,
+        "{which} chunk: {mapped} of {pages} pages mapped"
+    );
+}
+
 #[test]
 fn a_second_chunk_is_mapped_when_made_and_a_first_is_not() {
     let _alone = alone();
     let arena: Allocator<u64, u32, N> = Allocator::new();
     let first = arena.alloc_value(1);
-    let (mapped, pages) = resident(first.as_ptr().cast(), N * 8);
-    assert!(pages > 2000, "{pages} pages");
-    // The first chunk is left to fault in as it is written: the page of
-    // the header and the first element, perhaps the next.
-    assert!(mapped <= 2, "first chunk: {mapped} of {pages} pages mapped");
+    assert_not_mapped(&first, "first");
 
     // Fill it, so that the next allocation makes a second chunk.
     let rest = arena.alloc(N - 1, |i| i as u64);
     assert_eq!(arena.stats().chunks_created, 1);
     let second = arena.alloc_value(2);
     assert_eq!(arena.stats().chunks_created, 2);
-    let (mapped, pages) = resident(second.as_ptr().cast(), N * 8);
-    assert_eq!(
-        mapped, pages,
-        "second chunk: {mapped} of {pages} pages mapped"
-    );
+    assert_mapped(&second, "second");
 
     assert_eq!((*first, rest[N - 2], *second), (1, N as u64 - 2, 2));
 }
@@ -102,28 +117,16 @@ fn a_chunk_made_below_the_allocators_peak_is_left_to_fault_in() {
     assert_eq!(arena.stats().chunks_alive, 0);
     let c = arena.alloc_value(7);
     assert_eq!(arena.stats().chunks_created, 3);
-    let (mapped, pages) = resident(c.as_ptr().cast(), N * 8);
-    assert!(
-        pages > 2000 && mapped <= 2,
-        "third chunk: {mapped} of {pages} pages mapped"
-    );
+    assert_not_mapped(&c, "third");
     // Back at the peak: still not pre-faulted.
     let rest = arena.alloc(N - 1, |i| i as u64);
     let d = arena.alloc_value(8);
-    let (mapped, _) = resident(d.as_ptr().cast(), N * 8);
-    assert!(
-        mapped <= 2,
-        "fourth chunk: {mapped} of {pages} pages mapped"
-    );
+    assert_not_mapped(&d, "fourth");
     // Past it: pre-faulted again.
     let e = arena.alloc(N - 1, |i| i as u64);
     let f = arena.alloc_value(9);
     assert_eq!(arena.stats().chunks_created, 5);
-    let (mapped, pages) = resident(f.as_ptr().cast(), N * 8);
-    assert_eq!(
-        mapped, pages,
-        "fifth chunk: {mapped} of {pages} pages mapped"
-    );
+    assert_mapped(&f, "fifth");
     assert_eq!((*c, rest[0], *d, e[N - 2], *f), (7, 0, 8, N as u64 - 2, 9));
 }
 
