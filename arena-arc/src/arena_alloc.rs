@@ -336,6 +336,26 @@ pub trait ArenaAlloc: Sized + 'static {
         Self::arena().alloc_from_iter(iter)
     }
 
+    /// Moves `vec[at..]` into the arena and leaves `vec` `at` long; see
+    /// [`Allocator::alloc_split_off`](crate::Allocator::alloc_split_off).
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArenaAlloc, arena};
+    ///
+    /// struct Id(u32);
+    /// arena!(Id, 512);
+    /// let mut stack: Vec<Id> = (0..5).map(Id).collect();
+    /// let ids = Id::alloc_split_off(&mut stack, 2);
+    /// assert_eq!((ids.len(), stack.len()), (3, 2));
+    /// # }
+    /// ```
+    #[inline]
+    #[track_caller]
+    fn alloc_split_off(vec: &mut Vec<Self>, at: usize) -> ArcSlice<Self, Self::Index> {
+        Self::arena().alloc_split_off(vec, at)
+    }
+
     /// A zero-length slice; allocates nothing.
     ///
     /// ```

@@ -317,6 +317,23 @@ impl<T: 'static, L: IndexType, const N: usize> LocalArena<T, L, N> {
         self.with(|a| a.alloc_from_iter(&mut iter))
     }
 
+    /// [`Allocator::alloc_split_off`] on this thread's allocator.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::arena;
+    ///
+    /// arena!(static NUMBERS: u32, 64);
+    /// let mut stack = vec![1, 2, 3];
+    /// assert_eq!(NUMBERS.alloc_split_off(&mut stack, 1), [2, 3]);
+    /// assert_eq!(stack, [1]);
+    /// # }
+    /// ```
+    #[inline]
+    pub fn alloc_split_off(&self, vec: &mut Vec<T>, at: usize) -> ArcSlice<T, L> {
+        self.with(|a| a.alloc_split_off(vec, at))
+    }
+
     /// A zero-length slice; allocates nothing.
     ///
     /// ```
@@ -547,6 +564,8 @@ pub trait ThreadArena<T, L: IndexType>: Copy + fmt::Debug + sealed::Sealed + 'st
         T: Clone;
     /// See [`LocalArena::alloc_from_iter`].
     fn alloc_from_iter(&self, iter: impl IntoIterator<Item = T>) -> ArcSlice<T, L>;
+    /// See [`LocalArena::alloc_split_off`].
+    fn alloc_split_off(&self, vec: &mut Vec<T>, at: usize) -> ArcSlice<T, L>;
     /// See [`LocalArena::stats`].
     fn stats(&self) -> ArenaStats;
     /// See [`LocalArena::trim`].
@@ -618,6 +637,10 @@ impl<T: 'static, L: IndexType, const N: usize> ThreadArena<T, L> for LocalArena<
     #[inline]
     fn alloc_from_iter(&self, iter: impl IntoIterator<Item = T>) -> ArcSlice<T, L> {
         LocalArena::alloc_from_iter(self, iter)
+    }
+    #[inline]
+    fn alloc_split_off(&self, vec: &mut Vec<T>, at: usize) -> ArcSlice<T, L> {
+        LocalArena::alloc_split_off(self, vec, at)
     }
     fn stats(&self) -> ArenaStats {
         LocalArena::stats(self)

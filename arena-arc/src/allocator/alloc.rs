@@ -278,6 +278,64 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         }
     }
 
+    /// Moves `vec[at..]` into the arena as one slice, with one `memcpy`,
+    /// and leaves `vec` `at` elements long, its capacity unchanged:
+    /// [`Vec::split_off`], with the tail going into the arena.
+    ///
+    /// It is how a parser or a tree builder that keeps the children of the
+    /// node being built on a stack turns them into the node's slice: no
+    /// iterator, no element moved one by one, the stack's memory kept for
+    /// the next node. `at == vec.len()` allocates nothing.
+    ///
+    /// # Panics
+    /// - If `at > vec.len()`; `vec` is left as it was.
+    /// - As [`alloc`](Self::alloc) for the length `vec.len() - at` (past
+    ///   `L`, the size, the limit): nothing is moved, `vec` keeps its
+    ///   elements and the allocator stays usable.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let arena: Allocator<String> = Allocator::new();
+    /// let mut stack: Vec<String> = ["f", "x", "y"].map(String::from).into();
+    /// let args = arena.alloc_split_off(&mut stack, 1);
+    /// assert_eq!(args, ["x", "y"].map(String::from));
+    /// assert_eq!(stack, ["f"]);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn alloc_split_off(&self, vec: &mut Vec<T>, at: usize) -> ArcSlice<T, L> {
+        let Some(len) = vec.len().checked_sub(at) else {
+            split_off_past_len(at, vec.len())
+        };
+        if len == 0 {
+            return ArcSlice::new();
+        }
+        // Reserving may run user code (a freed chunk's drops) and may fail:
+        // `vec` still owns every element until the copy below.
+        let res = match self.checked_reserve_in_current(len) {
+            Some(res) => res,
+            None => self
+                .checked_reserve_slow(len)
+                .unwrap_or_else(|err| refuse(err)),
+        };
+        // SAFETY: `vec[at..]` is `len` initialised elements, and the
+        // reservation is `len` uninitialised slots that are ours, in another
+        // allocation. Shortening `vec` to `at` right after the copy makes
+        // the slots their only owner: `set_len` to a smaller length drops
+        // nothing and runs no user code, nor does the copy, so the commit
+        // finds the reservation where it was made (as `copy_into` argues).
+        unsafe {
+            ptr::copy_nonoverlapping(
+                vec.as_ptr().add(at),
+                res.chunk.slot(res.start).as_ptr(),
+                len,
+            );
+            vec.set_len(at);
+            ArcSlice::from_raw_parts(self.commit(res))
+        }
+    }
+
     /// Clones every element of `src` into the arena. If a `clone` panics,
     /// the clones already made are dropped and the panic goes on.
     ///
@@ -560,6 +618,13 @@ fn read_untrusted<T>(
         Some(n) if items.len() > n => more_than_the_hint(),
         _ => items,
     }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn split_off_past_len(at: usize, len: usize) -> ! {
+    panic!("arena-arc: alloc_split_off: `at` (is {at}) should be <= the vector's len (is {len})")
 }
 
 #[cold]
