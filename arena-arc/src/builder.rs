@@ -118,9 +118,12 @@ impl<E: Clone, L: IndexType> IntoArcSlice<E, L> for &Vec<E> {
 }
 
 impl<E, L: IndexType> IntoArcSlice<E, L> for Vec<E> {
+    /// Moves the elements with one copy
+    /// ([`alloc_split_off`](ThreadArena::alloc_split_off)), then frees the
+    /// `Vec`.
     #[inline]
-    fn into_arc_slice<A: ThreadArena<E, L>>(self, arena: &A) -> ArcSlice<E, L> {
-        arena.alloc_from_iter(self)
+    fn into_arc_slice<A: ThreadArena<E, L>>(mut self, arena: &A) -> ArcSlice<E, L> {
+        arena.alloc_split_off(&mut self, 0)
     }
 }
 

@@ -39,7 +39,9 @@ impl<T: ArenaAlloc> FromIterator<T> for ArcSlice<T, T::Index> {
 
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl<T: ArenaAlloc> From<Vec<T>> for ArcSlice<T, T::Index> {
-    /// Moves the elements into `T`'s per-thread arena and frees the `Vec`.
+    /// Moves the elements into `T`'s per-thread arena with one copy, as
+    /// [`T::alloc_split_off`](ArenaAlloc::alloc_split_off) does, and frees
+    /// the `Vec`.
     ///
     /// ```
     /// # #[cfg(feature = "derive")] {
@@ -52,8 +54,8 @@ impl<T: ArenaAlloc> From<Vec<T>> for ArcSlice<T, T::Index> {
     /// assert_eq!(words[1].0, "b");
     /// # }
     /// ```
-    fn from(items: Vec<T>) -> Self {
-        T::alloc_from_iter(items)
+    fn from(mut items: Vec<T>) -> Self {
+        T::alloc_split_off(&mut items, 0)
     }
 }
 
