@@ -16,8 +16,8 @@
 //!   stacks, one of values and one of members, shared by the whole
 //!   document. An array pushes its elements on the value stack above the
 //!   elements of the arrays that enclose it, then moves them into its
-//!   arena slice (`Value::alloc`, exactly sized) and pops them; an object
-//!   does the same with members. So one pair of `Vec`s serves the whole
+//!   arena slice with one copy (`Value::alloc_split_off`, exactly sized),
+//!   which pops them; an object does the same with members. So one pair of `Vec`s serves the whole
 //!   document, and they hold at most the elements of the containers open
 //!   at one time, not a `Vec` per container. The visitor pushes each value
 //!   where it belongs instead of returning it through serde's calls (on
@@ -91,16 +91,6 @@ pub fn parse(json: &str) -> Result<Value, serde_json::Error> {
 struct Stacks {
     values: Vec<Value>,
     members: Vec<Member>,
-}
-
-/// Moves `stack[base..]` into one slice of `T`'s arena, in order, and
-/// leaves `stack` `base` long.
-fn pop_into_arena<T: ArenaAlloc<Index = u32>>(stack: &mut Vec<T>, base: usize) -> ArcSlice<T> {
-    let mut items = stack.drain(base..);
-    T::alloc(items.len(), |_| match items.next() {
-        Some(item) => item,
-        None => unreachable!("a Drain yields its len() items"),
-    })
 }
 
 /// Reads one value and pushes it where it belongs: on the value stack, or,
@@ -185,7 +175,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
             .next_element_seed(ValueSeed::new(&mut *self.stacks, None))?
             .is_some()
         {}
-        let items = pop_into_arena(&mut self.stacks.values, base);
+        let items = Value::alloc_split_off(&mut self.stacks.values, base);
         self.put(Value::Array(items));
         Ok(())
     }
@@ -195,7 +185,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         while let Some(key) = map.next_key_seed(KeySeed)? {
             map.next_value_seed(ValueSeed::new(&mut *self.stacks, Some(key)))?;
         }
-        let members = pop_into_arena(&mut self.stacks.members, base);
+        let members = Member::alloc_split_off(&mut self.stacks.members, base);
         self.put(Value::Object(members));
         Ok(())
     }
