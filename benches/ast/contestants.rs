@@ -141,6 +141,12 @@ mod std_box {
         fn many(&self, args: impl ExactSizeIterator<Item = Expr<F>>) -> Box<[Expr<F>]> {
             args.collect()
         }
+        /// `split_off`'s one copy into a `Vec` of that length, which
+        /// becomes the box.
+        #[inline]
+        fn many_tail(&self, stack: &mut Vec<Expr<F>>, at: usize) -> Box<[Expr<F>]> {
+            stack.split_off(at).into_boxed_slice()
+        }
         fn share(_: &Box<Expr<F>>) -> Option<Box<Expr<F>>> {
             None
         }
@@ -465,6 +471,11 @@ mod ours {
         fn many(&self, args: impl ExactSizeIterator<Item = Expr<F>>) -> ArcSlice<Expr<F>> {
             self.0.alloc_from_iter(args)
         }
+        /// One copy (`alloc_split_off`).
+        #[inline]
+        fn many_tail(&self, stack: &mut Vec<Expr<F>>, at: usize) -> ArcSlice<Expr<F>> {
+            self.0.alloc_split_off(stack, at)
+        }
         fn share(root: &ArcSingle<Expr<F>>) -> Option<ArcSingle<Expr<F>>> {
             Some(root.clone())
         }
@@ -607,6 +618,11 @@ mod ours_thin {
         fn many(&self, args: impl ExactSizeIterator<Item = Expr<F>>) -> ArcSlice<Expr<F>> {
             self.0.alloc_from_iter(args)
         }
+        /// One copy (`alloc_split_off`).
+        #[inline]
+        fn many_tail(&self, stack: &mut Vec<Expr<F>>, at: usize) -> ArcSlice<Expr<F>> {
+            self.0.alloc_split_off(stack, at)
+        }
         fn share(root: &ArcThin<Expr<F>>) -> Option<ArcThin<Expr<F>>> {
             Some(root.clone())
         }
@@ -699,6 +715,10 @@ macro_rules! derived_enum {
                 #[inline(always)]
                 fn call(&self, args: impl ExactSizeIterator<Item = $Node>) -> $Node {
                     $Node::Call($Node::alloc_from_iter(args))
+                }
+                #[inline(always)]
+                fn call_tail(&self, stack: &mut Vec<$Node>, at: usize) -> $Node {
+                    $Node::Call($Node::alloc_split_off(stack, at))
                 }
             });
         }
@@ -798,6 +818,13 @@ macro_rules! derived_struct {
                     $Node::builder()
                         .kind(Kind::Call)
                         .args_from_iter(args)
+                        .build()
+                }
+                #[inline(always)]
+                fn call_tail(&self, stack: &mut Vec<$Node>, at: usize) -> $Node {
+                    $Node::builder()
+                        .kind(Kind::Call)
+                        .args($Node::alloc_split_off(stack, at))
                         .build()
                 }
             });

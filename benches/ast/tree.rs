@@ -164,6 +164,13 @@ pub trait Builder {
     fn mul(&self, a: Self::Link, b: Self::Link) -> Self::Node;
     /// A call whose arguments are `args`, moved into one allocation.
     fn call(&self, args: impl ExactSizeIterator<Item = Self::Node>) -> Self::Node;
+    /// A call whose arguments are `stack[at..]`, moved into one allocation
+    /// and popped: [`call`](Self::call) of a `Drain`, unless the contestant
+    /// has a better way to move the top of a stack.
+    #[inline(always)]
+    fn call_tail(&self, stack: &mut Vec<Self::Node>, at: usize) -> Self::Node {
+        self.call(stack.drain(at..))
+    }
     /// Moves `node` into its own allocation.
     fn link(&self, node: Self::Node) -> Self::Link;
     /// A second handle to the same tree (a handle clone), or `None` when the
@@ -193,7 +200,7 @@ pub fn build<B: Builder>(b: &B, ops: &[Op]) -> B::Link {
             }
             Op::Call(k) => {
                 let at = stack.len() - k as usize;
-                b.call(stack.drain(at..))
+                b.call_tail(&mut stack, at)
             }
         };
         stack.push(node);
@@ -242,6 +249,14 @@ pub trait ExprAlloc {
     fn one(&self, node: Expr<Self::F>) -> <Self::F as Family>::One;
     fn many(&self, args: impl ExactSizeIterator<Item = Expr<Self::F>>)
     -> <Self::F as Family>::Many;
+    /// `stack[at..]`, moved into one allocation and popped: [`many`] of a
+    /// `Drain` unless overridden.
+    ///
+    /// [`many`]: Self::many
+    #[inline(always)]
+    fn many_tail(&self, stack: &mut Vec<Expr<Self::F>>, at: usize) -> <Self::F as Family>::Many {
+        self.many(stack.drain(at..))
+    }
     fn share(root: &<Self::F as Family>::One) -> Option<<Self::F as Family>::One>;
 }
 
@@ -268,6 +283,10 @@ impl<A: ExprAlloc> Builder for A {
     #[inline(always)]
     fn call(&self, args: impl ExactSizeIterator<Item = Self::Node>) -> Self::Node {
         Expr::Call(self.many(args))
+    }
+    #[inline(always)]
+    fn call_tail(&self, stack: &mut Vec<Self::Node>, at: usize) -> Self::Node {
+        Expr::Call(self.many_tail(stack, at))
     }
     #[inline(always)]
     fn link(&self, node: Self::Node) -> Self::Link {

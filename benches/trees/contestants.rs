@@ -166,12 +166,15 @@ mod ours {
         fn one<T: ArenaAlloc<Index = u32>>(&self, value: T) -> ArcSingle<T> {
             T::alloc_value(value)
         }
+        /// The last `k` items of `v`, moved into one slice with one copy
+        /// (`alloc_split_off`).
         #[inline(always)]
-        pub(super) fn many<T: ArenaAlloc<Index = u32>>(
+        pub(super) fn tail<T: ArenaAlloc<Index = u32>>(
             &self,
-            iter: impl ExactSizeIterator<Item = T>,
+            v: &mut Vec<T>,
+            k: u32,
         ) -> ArcSlice<T> {
-            T::alloc_from_iter(iter)
+            T::alloc_split_off(v, v.len() - k as usize)
         }
         #[inline(always)]
         pub(super) fn string(&self, s: &str) -> ArcStr {
@@ -330,9 +333,11 @@ mod std_box {
         fn one<T>(&self, value: T) -> Box<T> {
             Box::new(value)
         }
+        /// The last `k` items of `v`, moved into one slice: `split_off`'s
+        /// one copy into a `Vec` of that length, which becomes the box.
         #[inline(always)]
-        fn many<T>(&self, iter: impl ExactSizeIterator<Item = T>) -> Box<[T]> {
-            iter.collect()
+        fn tail<T>(&self, v: &mut Vec<T>, k: u32) -> Box<[T]> {
+            v.split_off(v.len() - k as usize).into_boxed_slice()
         }
         #[inline(always)]
         fn string(&self, s: &str) -> Box<str> {
@@ -360,9 +365,13 @@ mod std_arc {
         fn one<T>(&self, value: T) -> Arc<T> {
             Arc::new(value)
         }
+        /// The last `k` items of `v`, moved into one slice: collected
+        /// from a `Drain` (one allocation; `Arc::from(v.split_off(..))`
+        /// would make two).
         #[inline(always)]
-        fn many<T>(&self, iter: impl ExactSizeIterator<Item = T>) -> Arc<[T]> {
-            iter.collect()
+        fn tail<T>(&self, v: &mut Vec<T>, k: u32) -> Arc<[T]> {
+            let at = v.len() - k as usize;
+            v.drain(at..).collect()
         }
         #[inline(always)]
         fn string(&self, s: &str) -> Arc<str> {
@@ -394,10 +403,14 @@ mod multi {
         fn one<T: Send + Sync>(&self, value: T) -> Arc<T> {
             self.0.alloc_arc(value)
         }
+        /// The last `k` items of `v`, moved into one slice: multitude has
+        /// no move from a `Vec`, so its fill takes them from a `Drain`.
         #[inline(always)]
-        fn many<T: Send + Sync>(&self, mut iter: impl ExactSizeIterator<Item = T>) -> Arc<[T]> {
+        fn tail<T: Send + Sync>(&self, v: &mut Vec<T>, k: u32) -> Arc<[T]> {
+            let at = v.len() - k as usize;
+            let mut items = v.drain(at..);
             self.0
-                .alloc_slice_fill_with_arc(iter.len(), |_| iter.next().unwrap())
+                .alloc_slice_fill_with_arc(items.len(), |_| items.next().unwrap())
         }
         #[inline(always)]
         fn string(&self, s: &str) -> Arc<str> {

@@ -476,11 +476,6 @@ macro_rules! build_and_walk {
     () => {
         use $crate::model::{AOp, AstSum, JOp, JsonSum, Program};
 
-        fn take<T>(v: &mut Vec<T>, k: u32) -> std::vec::Drain<'_, T> {
-            let at = v.len() - k as usize;
-            v.drain(at..)
-        }
-
         /// Interprets the AST program; returns a handle to the root item.
         #[inline(never)]
         pub fn build_ast(b: &Arena, p: &Program<AOp>) -> One<Item> {
@@ -495,18 +490,18 @@ macro_rules! build_and_walk {
                     AOp::TyInt => tys.push(Ty::Int),
                     AOp::TyNamed(n) => tys.push(Ty::Named(name(n))),
                     AOp::TyTuple(k) => {
-                        let t = b.many(take(&mut tys, k));
+                        let t = b.tail(&mut tys, k);
                         tys.push(Ty::Tuple(t));
                     }
                     AOp::TyFn(k) => {
                         let ret = b.one(tys.pop().unwrap());
-                        let params = b.many(take(&mut tys, k));
+                        let params = b.tail(&mut tys, k);
                         tys.push(Ty::Fn(params, ret));
                     }
                     AOp::PatWild => pats.push(Pat::Wild),
                     AOp::PatBind(n) => pats.push(Pat::Bind(name(n))),
                     AOp::PatTuple(k) => {
-                        let t = b.many(take(&mut pats, k));
+                        let t = b.tail(&mut pats, k);
                         pats.push(Pat::Tuple(t));
                     }
                     AOp::PatTyped => {
@@ -522,11 +517,11 @@ macro_rules! build_and_walk {
                         exprs.push(Expr::Binary(o, lhs, rhs));
                     }
                     AOp::Call(n, k) => {
-                        let args = b.many(take(&mut exprs, k));
+                        let args = b.tail(&mut exprs, k);
                         exprs.push(Expr::Call(name(n), args));
                     }
                     AOp::Block(k) => {
-                        let body = b.many(take(&mut stmts, k));
+                        let body = b.tail(&mut stmts, k);
                         exprs.push(Expr::Block(body));
                     }
                     AOp::Cast => {
@@ -553,13 +548,13 @@ macro_rules! build_and_walk {
                         ret,
                         body,
                     } => {
-                        let body = b.many(take(&mut stmts, body));
+                        let body = b.tail(&mut stmts, body);
                         let ret = if ret {
                             Some(b.one(tys.pop().unwrap()))
                         } else {
                             None
                         };
-                        let params = b.many(take(&mut pats, params));
+                        let params = b.tail(&mut pats, params);
                         items.push(Item {
                             name: name(n),
                             params,
@@ -662,14 +657,14 @@ macro_rules! build_and_walk {
                     JOp::Bool(v) => Value::Bool(v),
                     JOp::Number(x) => Value::Number(x),
                     JOp::String(t) => Value::String(b.string(&p.names[t as usize])),
-                    JOp::Array(k) => Value::Array(b.many(take(&mut values, k))),
+                    JOp::Array(k) => Value::Array(b.tail(&mut values, k)),
                     JOp::Member(k) => {
                         let value = values.pop().unwrap();
                         let key = b.string(&p.names[k as usize]);
                         members.push(Member { key, value });
                         continue;
                     }
-                    JOp::Object(k) => Value::Object(b.many(take(&mut members, k))),
+                    JOp::Object(k) => Value::Object(b.tail(&mut members, k)),
                 };
                 values.push(v);
             }
