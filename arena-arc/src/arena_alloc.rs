@@ -356,6 +356,28 @@ pub trait ArenaAlloc: Sized + 'static {
         Self::arena().alloc_split_off(vec, at)
     }
 
+    /// Like [`alloc_split_off`](Self::alloc_split_off), but a limit error is
+    /// returned, with `vec` unchanged.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::{ArenaAlloc, arena};
+    ///
+    /// struct Id(u32);
+    /// arena!(Id, 512);
+    /// let mut stack: Vec<Id> = (0..5).map(Id).collect();
+    /// assert_eq!(Id::checked_alloc_split_off(&mut stack, 4).unwrap()[0].0, 4);
+    /// # }
+    /// ```
+    #[inline]
+    #[track_caller]
+    fn checked_alloc_split_off(
+        vec: &mut Vec<Self>,
+        at: usize,
+    ) -> Result<ArcSlice<Self, Self::Index>, AllocError> {
+        Self::arena().checked_alloc_split_off(vec, at)
+    }
+
     /// A zero-length slice; allocates nothing.
     ///
     /// ```

@@ -334,6 +334,26 @@ impl<T: 'static, L: IndexType, const N: usize> LocalArena<T, L, N> {
         self.with(|a| a.alloc_split_off(vec, at))
     }
 
+    /// [`Allocator::checked_alloc_split_off`] on this thread's allocator.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use arena_arc::arena;
+    ///
+    /// arena!(static NUMBERS: u32, 64);
+    /// let mut stack = vec![1, 2, 3];
+    /// assert_eq!(NUMBERS.checked_alloc_split_off(&mut stack, 2).unwrap(), [3]);
+    /// # }
+    /// ```
+    #[inline]
+    pub fn checked_alloc_split_off(
+        &self,
+        vec: &mut Vec<T>,
+        at: usize,
+    ) -> Result<ArcSlice<T, L>, AllocError> {
+        self.with(|a| a.checked_alloc_split_off(vec, at))
+    }
+
     /// A zero-length slice; allocates nothing.
     ///
     /// ```
@@ -566,6 +586,12 @@ pub trait ThreadArena<T, L: IndexType>: Copy + fmt::Debug + sealed::Sealed + 'st
     fn alloc_from_iter(&self, iter: impl IntoIterator<Item = T>) -> ArcSlice<T, L>;
     /// See [`LocalArena::alloc_split_off`].
     fn alloc_split_off(&self, vec: &mut Vec<T>, at: usize) -> ArcSlice<T, L>;
+    /// See [`LocalArena::checked_alloc_split_off`].
+    fn checked_alloc_split_off(
+        &self,
+        vec: &mut Vec<T>,
+        at: usize,
+    ) -> Result<ArcSlice<T, L>, AllocError>;
     /// See [`LocalArena::stats`].
     fn stats(&self) -> ArenaStats;
     /// See [`LocalArena::trim`].
@@ -641,6 +667,14 @@ impl<T: 'static, L: IndexType, const N: usize> ThreadArena<T, L> for LocalArena<
     #[inline]
     fn alloc_split_off(&self, vec: &mut Vec<T>, at: usize) -> ArcSlice<T, L> {
         LocalArena::alloc_split_off(self, vec, at)
+    }
+    #[inline]
+    fn checked_alloc_split_off(
+        &self,
+        vec: &mut Vec<T>,
+        at: usize,
+    ) -> Result<ArcSlice<T, L>, AllocError> {
+        LocalArena::checked_alloc_split_off(self, vec, at)
     }
     fn stats(&self) -> ArenaStats {
         LocalArena::stats(self)

@@ -12,7 +12,8 @@
 //!   [`Allocator`] you choose (this works without `std` too).
 //!
 //! A sequence is read into a `Vec` first (serde formats rarely know a
-//! length up front), then moved into the arena: one temporary `Vec` per
+//! length up front), then moved into the arena with one copy
+//! ([`Allocator::checked_alloc_split_off`]): one temporary `Vec` per
 //! slice. A length or byte limit the arena cannot meet (more elements than
 //! `L` describes, [`Allocator::with_limit`]) is a deserialization error
 //! carrying the [`AllocError`] message, not a panic; an
@@ -79,21 +80,6 @@ impl<L: IndexType> Serialize for ArcStr<L> {
     }
 }
 
-/// Moves `items` into a slice made by `alloc(len, init)`, a `checked_alloc`:
-/// its error becomes a deserialization error and drops the items.
-fn move_into<T, L: IndexType, E: de::Error>(
-    items: Vec<T>,
-    alloc: impl FnOnce(usize, &mut dyn FnMut(usize) -> T) -> Result<ArcSlice<T, L>, AllocError>,
-) -> Result<ArcSlice<T, L>, E> {
-    let len = items.len();
-    let mut items = items.into_iter();
-    let mut next = |_| match items.next() {
-        Some(item) => item,
-        None => unreachable!("checked_alloc asks for exactly `len` elements"),
-    };
-    alloc(len, &mut next).map_err(E::custom)
-}
-
 /// Reads a string (or UTF-8 bytes) and hands it to a function that makes
 /// the `ArcStr`.
 struct StrVisitor<F>(F);
@@ -129,8 +115,9 @@ mod per_thread {
     impl<'de, T: ArenaAlloc + Deserialize<'de>> Deserialize<'de> for ArcSlice<T, T::Index> {
         /// A sequence, moved into `T`'s per-thread arena.
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            let items = Vec::<T>::deserialize(deserializer)?;
-            move_into(items, |len, init| T::checked_alloc(len, init))
+            let mut items = Vec::<T>::deserialize(deserializer)?;
+            // A refusal drops the items with `items`.
+            T::checked_alloc_split_off(&mut items, 0).map_err(de::Error::custom)
         }
     }
 
@@ -257,8 +244,11 @@ impl<'de, T: Deserialize<'de>, L: IndexType, const N: usize> DeserializeSeed<'de
     type Value = ArcSlice<T, L>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        let items = Vec::<T>::deserialize(deserializer)?;
-        move_into(items, |len, init| self.arena.checked_alloc(len, init))
+        let mut items = Vec::<T>::deserialize(deserializer)?;
+        // A refusal drops the items with `items`.
+        self.arena
+            .checked_alloc_split_off(&mut items, 0)
+            .map_err(de::Error::custom)
     }
 }
 

@@ -3,8 +3,9 @@
 //! The tail is moved (not cloned), in order, and the vector keeps its head
 //! and its buffer; `at == len` allocates nothing; each element is dropped
 //! exactly once, by the arena, never by the vector; a refusal (`at` past the
-//! length, a length past the index type, the byte limit) panics, moves
-//! nothing and leaves the allocator usable; long tails take a dedicated
+//! length, a length past the index type, the byte limit) panics (or, from
+//! `checked_alloc_split_off`, is an `AllocError`), moves nothing and leaves
+//! the allocator usable; long tails take a dedicated
 //! chunk; trees built bottom-up from a stack in an acyclic arena (hand-held
 //! or per-thread) free themselves; zero-sized elements are counted right.
 
@@ -13,7 +14,7 @@ mod common;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use arena_arc::{Allocator, ArcSlice, ArenaLinks, ArenaStats, Links};
+use arena_arc::{AllocError, Allocator, ArcSlice, ArenaLinks, ArenaStats, Links};
 use common::counting::{self, Snapshot};
 use common::elems::{self, Elem, Ids, Tracked};
 use common::panic_of;
@@ -344,6 +345,73 @@ fn a_split_refused_by_the_byte_limit_panics_and_moves_nothing() {
     ledger.assert_each_dropped_once();
 }
 
+/// `checked_alloc_split_off`: the same refusals as errors, with the same
+/// guarantees (nothing moved, nothing dropped, the allocator usable), and
+/// the same move when it fits.
+#[test]
+fn the_checked_split_returns_each_refusal_as_an_error_and_moves_nothing() {
+    common::setup();
+    let ledger = Ledger::new(330);
+    let narrow: Allocator<Item<'_>, u8, 16> = Allocator::new();
+    let mut stack = ledger.items(0..300);
+    let capacity = stack.capacity();
+    let err = narrow
+        .checked_alloc_split_off(&mut stack, 0)
+        .err()
+        .expect("refused");
+    assert!(
+        matches!(
+            err,
+            AllocError::LengthOverflow {
+                len: 300,
+                max: 255,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(ids(&stack), (0..300).collect::<Vec<_>>());
+    assert_eq!(stack.capacity(), capacity);
+    assert_eq!(narrow.stats(), ArenaStats::default());
+    let tail = narrow.checked_alloc_split_off(&mut stack, 290).unwrap();
+    assert_eq!(ids(&tail), (290..300).collect::<Vec<_>>());
+    assert!(
+        narrow
+            .checked_alloc_split_off(&mut stack, 290)
+            .unwrap()
+            .is_empty()
+    );
+
+    let limited: Allocator<Item<'_>, u32, 8> = Allocator::with_limit(0);
+    let mut more = ledger.items(300..330);
+    let err = limited
+        .checked_alloc_split_off(&mut more, 25)
+        .err()
+        .expect("refused");
+    assert!(matches!(err, AllocError::LimitExceeded { .. }), "{err:?}");
+    let err = limited
+        .checked_alloc_split_off(&mut more, 0)
+        .err()
+        .expect("refused");
+    assert!(matches!(err, AllocError::LimitExceeded { .. }), "{err:?}");
+    assert_eq!(ids(&more), (300..330).collect::<Vec<_>>());
+    assert_eq!(limited.stats(), ArenaStats::default());
+    assert_eq!(ledger.total(), 0, "a refused element was dropped");
+    limited.set_limit(None);
+    let moved = limited.checked_alloc_split_off(&mut more, 20).unwrap();
+    assert_eq!(ids(&moved), (320..330).collect::<Vec<_>>());
+
+    // `at` past the end is a caller's bug, not a limit: it panics.
+    let message = panic_of(|| limited.checked_alloc_split_off(&mut more, 21));
+    assert_eq!(
+        message,
+        "arena-arc: alloc_split_off: `at` (is 21) should be <= the vector's len (is 20)"
+    );
+    assert_eq!(ledger.total(), 0);
+    drop((tail, moved, stack, more, narrow, limited));
+    ledger.assert_each_dropped_once();
+}
+
 #[test]
 fn a_tail_longer_than_the_chunk_takes_a_dedicated_chunk() {
     let ledger = Ledger::new(3 + 25 + 2);
@@ -561,6 +629,16 @@ mod per_thread {
             assert!(stack.is_empty());
             let stats = Word::arena_stats();
             assert_eq!((stats.chunks_created, stats.dedicated_chunks), (2, 1));
+            let mut again = words(0..3);
+            assert_eq!(
+                Word::checked_alloc_split_off(&mut again, 1).unwrap(),
+                words(1..3)
+            );
+            let mut numbers = vec![5, 6];
+            assert_eq!(
+                NUMBERS.checked_alloc_split_off(&mut numbers, 1).unwrap(),
+                [6]
+            );
             let message = panic_of(|| Word::alloc_split_off(&mut stack, 1));
             assert_eq!(
                 message,

@@ -305,31 +305,78 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     #[inline]
     #[track_caller]
     pub fn alloc_split_off(&self, vec: &mut Vec<T>, at: usize) -> ArcSlice<T, L> {
-        let Some(len) = vec.len().checked_sub(at) else {
-            split_off_past_len(at, vec.len())
-        };
+        let len = split_off_len(vec, at);
         if len == 0 {
             return ArcSlice::new();
         }
         // Reserving may run user code (a freed chunk's drops) and may fail:
-        // `vec` still owns every element until the copy below.
+        // `vec` still owns every element until the copy.
         let res = match self.checked_reserve_in_current(len) {
             Some(res) => res,
             None => self
                 .checked_reserve_slow(len)
                 .unwrap_or_else(|err| refuse(err)),
         };
-        // SAFETY: `vec[at..]` is `len` initialised elements, and the
-        // reservation is `len` uninitialised slots that are ours, in another
-        // allocation. Shortening `vec` to `at` right after the copy makes
-        // the slots their only owner: `set_len` to a smaller length drops
-        // nothing and runs no user code, nor does the copy, so the commit
-        // finds the reservation where it was made (as `copy_into` argues).
+        // SAFETY: a reservation of `vec.len() - at` slots, just made.
+        unsafe { self.move_tail(res, vec, at) }
+    }
+
+    /// Like [`alloc_split_off`](Self::alloc_split_off), but a length past
+    /// `L`, a size overflow or the limit is refused with an [`AllocError`]:
+    /// nothing is moved and `vec` keeps its elements. (Deserializing an
+    /// `ArcSlice` moves its elements with it.)
+    ///
+    /// # Panics
+    /// If `at > vec.len()`, as `Vec::split_off`.
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let small: Allocator<u8, u8> = Allocator::new();
+    /// let mut bytes = vec![7; 300];
+    /// assert!(small.checked_alloc_split_off(&mut bytes, 0).is_err());
+    /// assert_eq!(bytes.len(), 300);
+    /// assert_eq!(small.checked_alloc_split_off(&mut bytes, 298).unwrap(), [7, 7]);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn checked_alloc_split_off(
+        &self,
+        vec: &mut Vec<T>,
+        at: usize,
+    ) -> Result<ArcSlice<T, L>, AllocError> {
+        let len = split_off_len(vec, at);
+        if len == 0 {
+            return Ok(ArcSlice::new());
+        }
+        let res = match self.checked_reserve_in_current(len) {
+            Some(res) => res,
+            None => self.checked_reserve_slow(len)?,
+        };
+        // SAFETY: a reservation of `vec.len() - at` slots, just made.
+        Ok(unsafe { self.move_tail(res, vec, at) })
+    }
+
+    /// Moves `vec[at..]` into `res` with one `memcpy`, shortens `vec` to
+    /// `at` and commits.
+    ///
+    /// # Safety
+    /// `res` is a reservation of `vec.len() - at` slots, just made.
+    #[inline(always)]
+    unsafe fn move_tail(&self, res: Reservation<T>, vec: &mut Vec<T>, at: usize) -> ArcSlice<T, L> {
+        debug_assert_eq!(res.len, vec.len() - at);
+        // SAFETY: `vec[at..]` is `res.len` initialised elements, and the
+        // reservation is as many uninitialised slots that are ours, in
+        // another allocation. Shortening `vec` to `at` right after the copy
+        // makes the slots their only owner: `set_len` to a smaller length
+        // drops nothing and runs no user code, nor does the copy, so the
+        // commit finds the reservation where it was made (as `copy_into`
+        // argues).
         unsafe {
             ptr::copy_nonoverlapping(
                 vec.as_ptr().add(at),
                 res.chunk.slot(res.start).as_ptr(),
-                len,
+                res.len,
             );
             vec.set_len(at);
             ArcSlice::from_raw_parts(self.commit(res))
@@ -617,6 +664,17 @@ fn read_untrusted<T>(
         Some(n) if items.len() < n => fewer_than_the_hint(),
         Some(n) if items.len() > n => more_than_the_hint(),
         _ => items,
+    }
+}
+
+/// `vec.len() - at`, the length `alloc_split_off` moves; panics past the
+/// end, as `Vec::split_off` does.
+#[inline(always)]
+#[track_caller]
+fn split_off_len<T>(vec: &[T], at: usize) -> usize {
+    match vec.len().checked_sub(at) {
+        Some(len) => len,
+        None => split_off_past_len(at, vec.len()),
     }
 }
 
