@@ -323,8 +323,8 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
 
     /// Like [`alloc_split_off`](Self::alloc_split_off), but a length past
     /// `L`, a size overflow or the limit is refused with an [`AllocError`]:
-    /// nothing is moved and `vec` keeps its elements. (Deserializing an
-    /// `ArcSlice` moves its elements with it.)
+    /// nothing is moved and `vec` keeps its elements. serde's `ArcSlice`
+    /// deserialization moves the `Vec` it read with it.
     ///
     /// # Panics
     /// If `at > vec.len()`, as `Vec::split_off`.
