@@ -4,12 +4,14 @@
 use core::convert::Infallible;
 use core::mem::{self, ManuallyDrop};
 use core::ptr;
+use core::ptr::NonNull;
 
 use alloc::vec::Vec;
 
 use super::Allocator;
 use super::fill::{Failure, Reservation};
 use crate::error::AllocError;
+use crate::generation::Generation;
 use crate::index::IndexType;
 use crate::links::{ArenaLinks, scan_links_of};
 use crate::single::ArcSingle;
@@ -172,11 +174,37 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     pub fn checked_alloc_value(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
         // The fast path makes no `Result` (see `reserve_in_current`), and its
         // reservation is never dedicated, which the commit then needs no
-        // branch to know.
+        // branch to know. A plain allocator's fast path is a copy of its
+        // own (see `fill`): one test of `links`, and a commit with nothing
+        // to do.
+        if self.links.is_none() {
+            return match self.reserve_in_current_plain(1) {
+                // SAFETY: the reservation was just made, in a plain
+                // allocator, on its fast path: not dedicated.
+                Some(res) => Ok(unsafe { self.write_value_plain(res, value) }),
+                None => self.alloc_value_slow(value),
+            };
+        }
         match self.reserve_in_current(1) {
             // SAFETY: the reservation was just made.
             Some(res) => Ok(unsafe { self.write_value(res, value) }),
             None => self.alloc_value_slow(value),
+        }
+    }
+
+    /// [`write_value`](Self::write_value) for a plain allocator's
+    /// reservation of a single, whose commit has nothing to do.
+    ///
+    /// # Safety
+    /// As for `write_value`; and `links` is `None` and `res` not dedicated.
+    #[inline(always)]
+    unsafe fn write_value_plain(&self, res: Reservation<T>, value: T) -> ArcSingle<T, L> {
+        debug_assert!(res.len == 1 && !res.dedicated && self.links.is_none());
+        // SAFETY: the reservation is slot `start` of `chunk`, uninitialised
+        // and ours (the caller's promise); committing it would do nothing.
+        unsafe {
+            res.chunk.slot(res.start).write(value);
+            ArcSingle::from_raw_parts((res.chunk, res.start, 1))
         }
     }
 
@@ -225,7 +253,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         if src.is_empty() {
             return ArcSlice::new();
         }
-        let res = match self.checked_reserve_in_current(src.len()) {
+        let res = match self.checked_reserve_in_current::<true>(src.len()) {
             Some(res) => res,
             None => self
                 .checked_reserve_slow(src.len())
@@ -250,7 +278,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         if src.is_empty() {
             return Ok(ArcSlice::new());
         }
-        let res = match self.checked_reserve_in_current(src.len()) {
+        let res = match self.checked_reserve_in_current::<true>(src.len()) {
             Some(res) => res,
             None => self.checked_reserve_slow(src.len())?,
         };
@@ -311,7 +339,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         }
         // Reserving may run user code (a freed chunk's drops) and may fail:
         // `vec` still owns every element until the copy.
-        let res = match self.checked_reserve_in_current(len) {
+        let res = match self.checked_reserve_in_current::<true>(len) {
             Some(res) => res,
             None => self
                 .checked_reserve_slow(len)
@@ -349,7 +377,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         if len == 0 {
             return Ok(ArcSlice::new());
         }
-        let res = match self.checked_reserve_in_current(len) {
+        let res = match self.checked_reserve_in_current::<true>(len) {
             Some(res) => res,
             None => self.checked_reserve_slow(len)?,
         };
@@ -558,14 +586,33 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// ```
     #[inline]
     pub fn checked_alloc_linked(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
-        let res = match self.reserve_in_current(1) {
-            Some(res) => res,
-            None => self.reserve_slow(1)?,
+        // One test of `links`: a plain allocator has no links to scan.
+        if self.links.is_none() {
+            return self.alloc_linked_plain(value);
+        }
+        let (res, generation) = match self.reserve_linked_in_current() {
+            Some(found) => found,
+            None => {
+                let res = self.reserve_slow(1)?;
+                let generation = self.open_generation_of(res.chunk);
+                (res, generation)
+            }
         };
         let value = ManuallyDrop::new(value);
-        // SAFETY: `res` is a fresh reservation of one slot; `value` is ours
-        // and never used again.
-        Ok(unsafe { self.commit_linked(res, &value) })
+        // SAFETY: `res` is a fresh reservation of one slot in an acyclic
+        // allocator and `generation` its chunk's, read since the last user
+        // code; `value` is ours and never used again.
+        Ok(unsafe { self.commit_linked(res, generation, &value) })
+    }
+
+    /// [`checked_alloc_linked`](Self::checked_alloc_linked) in a plain
+    /// allocator: [`checked_alloc_value`](Self::checked_alloc_value), out
+    /// of line. (Called inline here, `checked_alloc_value` had one more
+    /// caller and stopped being inlined into the others: W8's leaking build
+    /// took 8 % more instructions.)
+    #[inline(never)]
+    fn alloc_linked_plain(&self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
+        self.checked_alloc_value(value)
     }
 
     /// [`checked_alloc_linked`](Self::checked_alloc_linked) of a value
@@ -581,46 +628,77 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
         &self,
         value: &ManuallyDrop<T>,
     ) -> Result<ArcSingle<T, L>, AllocError> {
-        let res = match self.reserve_in_current(1) {
-            Some(res) => res,
+        if self.links.is_none() {
+            let res = match self.reserve_in_current_plain(1) {
+                Some(res) => res,
+                // SAFETY: the caller's promise for `value`.
+                None => unsafe { self.reserve_slow_for(value) }?,
+            };
+            // SAFETY: a reservation of one slot, just made, in a plain
+            // allocator: a single is never dedicated. The value is moved
+            // out of `*value`, which the caller never uses again.
+            return Ok(unsafe { self.write_value_plain(res, ptr::read(&**value)) });
+        }
+        let (res, generation) = match self.reserve_linked_in_current() {
+            Some(found) => found,
             None => {
-                // The slow path may run user code (a freed chunk's drops):
-                // if it panics, or fails, the value is dropped, not leaked.
-                let guard = DropUnlessCommitted(value);
-                let res = self.reserve_slow(1)?;
-                mem::forget(guard);
-                res
+                // SAFETY: the caller's promise for `value`.
+                let res = unsafe { self.reserve_slow_for(value) }?;
+                let generation = self.open_generation_of(res.chunk);
+                (res, generation)
             }
         };
         // SAFETY: as above; the caller's promise for `value`.
-        Ok(unsafe { self.commit_linked(res, value) })
+        Ok(unsafe { self.commit_linked(res, generation, value) })
     }
 
-    /// Scans `value`'s links and moves it into the slot `res` reserved.
+    /// The slow path's reservation of one slot for `*value`, which it drops
+    /// if the slow path panics or fails (it may run user code: a freed
+    /// chunk's drops).
     ///
     /// # Safety
-    /// `res` is a reservation of one slot made by `reserve`, not yet
-    /// written; `*value` is moved out: the caller must not use or drop it
-    /// afterwards.
+    /// As for [`move_linked`](Self::move_linked): `*value` is the caller's
+    /// to move out; on `Err` (or a panic) it has been dropped.
+    #[cold]
+    #[inline(never)]
+    unsafe fn reserve_slow_for(
+        &self,
+        value: &ManuallyDrop<T>,
+    ) -> Result<Reservation<T>, AllocError> {
+        let guard = DropUnlessCommitted(value);
+        let res = self.reserve_slow(1)?;
+        mem::forget(guard);
+        Ok(res)
+    }
+
+    /// Scans `value`'s links and moves it into the slot `res` reserved, in
+    /// an acyclic allocator.
+    ///
+    /// # Safety
+    /// `links` is `Some`; `res` is a reservation of one slot made by
+    /// `reserve`, not yet written, and `generation` is its chunk's, read
+    /// with no user code run since; `*value` is moved out: the caller must
+    /// not use or drop it afterwards.
     #[inline(always)]
     unsafe fn commit_linked(
         &self,
         res: Reservation<T>,
+        generation: Option<NonNull<Generation>>,
         value: &ManuallyDrop<T>,
     ) -> ArcSingle<T, L> {
         debug_assert!(
             !res.dedicated,
             "a single value never needs a dedicated chunk"
         );
+        debug_assert!(self.links.is_some());
+        debug_assert!(generation == self.open_generation_of(res.chunk));
         // If `visit_links` panics, some links may be given back already:
         // the value is then leaked, never dropped (the trait's contract).
-        if self.links.is_some() {
-            let generation = self.open_generation_of(res.chunk);
-            // SAFETY: the slot will hold `value`, committed with no user code
-            // in between; the chunk is current, and the generation, if any,
-            // open and this thread's.
-            unsafe { scan_links_of(&**value, res.chunk, generation) };
-        }
+        // SAFETY: the slot will hold `value`, committed with no user code in
+        // between; the chunk is current, and the generation, if any, its
+        // own (the caller's promise), open (a reservation in a closed one
+        // is never made) and this thread's.
+        unsafe { scan_links_of(&**value, res.chunk, generation) };
         // SAFETY: the reservation is slot `start` of `chunk`, uninitialised
         // and ours. It is not dedicated, so `commit` would only give back
         // the links, which was done above. The value is moved out of

@@ -134,11 +134,24 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// chunks of an allocator in the generations have a generation.
     #[inline(always)]
     pub(super) fn must_leave(&self, chunk: Chunk<T>, start: usize) -> bool {
-        let chunk = chunk.erase();
         // SAFETY: the chunk is current for this allocator, so alive.
-        let Some(generation) = (unsafe { chunk.generation() }) else {
+        let generation = unsafe { chunk.erase().generation() };
+        self.must_leave_in(generation, chunk, start)
+    }
+
+    /// [`must_leave`](Self::must_leave) for a caller that has read the
+    /// chunk's `generation` already (and keeps it for the commit's scan).
+    #[inline(always)]
+    pub(super) fn must_leave_in(
+        &self,
+        generation: Option<NonNull<Generation>>,
+        chunk: Chunk<T>,
+        start: usize,
+    ) -> bool {
+        let Some(generation) = generation else {
             return false;
         };
+        let chunk = chunk.erase();
         debug_assert!(self.in_generations());
         // SAFETY: the generation is alive (its chunk is current) and this
         // thread's.
