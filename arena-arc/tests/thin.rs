@@ -219,6 +219,44 @@ fn a_limit_refuses_a_thin_value_and_the_allocator_stays_usable() {
 }
 
 #[test]
+fn a_linked_value_refused_by_the_limit_is_dropped_once_in_either_kind_of_allocator() {
+    // `alloc_thin_linked` and `checked_alloc_linked` take one path in a
+    // plain allocator and another in an acyclic one; in each, a value that
+    // the slow path refuses is dropped at once, exactly once, and the
+    // allocator stays usable.
+    for acyclic in [false, true] {
+        common::leaves_nothing("linked, limit", move |ids| {
+            let arena: Allocator<Expr, u32, 8> = if acyclic {
+                Allocator::new_acyclic()
+            } else {
+                Allocator::new()
+            };
+            // A full chunk, so that the next value needs a new one.
+            let kept: Vec<ArcThin<Expr>> = (0..8)
+                .map(|_| arena.alloc_thin_linked(Expr::Num(ids.next())))
+                .collect();
+            arena.set_limit(Some(arena.stats().bytes_reserved));
+            let before = elems::made_and_dropped();
+            let Err(err) = arena.checked_alloc_linked(Expr::Num(ids.next())) else {
+                panic!("the limit refused nothing (acyclic: {acyclic})");
+            };
+            assert!(err.to_string().contains("limit"), "{err}");
+            let message = common::panic_of(|| arena.alloc_thin_linked(Expr::Num(ids.next())));
+            assert!(message.contains("allocation limit of"), "{message}");
+            // Both refused values were made and dropped; the kept ones live.
+            assert_eq!(
+                elems::made_and_dropped(),
+                (before.0 + 2, before.1 + 2),
+                "acyclic: {acyclic}"
+            );
+            arena.set_limit(None);
+            let sum = arena.alloc_thin_linked(Expr::Add(kept[0].clone(), kept[7].clone()));
+            assert_eq!(eval(&sum), eval(&kept[0]) + eval(&kept[7]));
+        });
+    }
+}
+
+#[test]
 fn a_thin_handle_converts_into_a_single_of_the_same_value() {
     common::leaves_nothing("into_single", |ids| {
         let arena: Allocator<Tracked, u32, 300> = Allocator::new();
