@@ -52,8 +52,9 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         // reservation, no relocation and no scan at the commit, and no
         // epoch to read. Sharing the acyclic path cost it a second load
         // and test of `links` after `init` (which may write anywhere, so
-        // the first could not be reused) and the epoch's load: W7 at
-        // length 1 took 1.11 × 0.2.0's time with 4 KiB chunks.
+        // the first could not be reused) and the epoch's load: 54
+        // instructions per `alloc(1, ..)` and drop in a loop, 48 now, 49
+        // in 0.2.0 (docs/benchmarks.md, the first session of 2026-12-07).
         if self.links.is_none() {
             return match self.checked_reserve_in_current::<false>(len) {
                 Some(res) => self.write_and_commit::<false, E>(res, init),
