@@ -109,7 +109,7 @@ impl<'de, L: IndexType, F: FnOnce(&str) -> Result<ArcStr<L>, AllocError>> Visito
 mod per_thread {
     use super::*;
     use crate::arena_alloc::ArenaAlloc;
-    use crate::text::TEXT_ARENA;
+    use crate::text::checked_copy_to_text;
 
     #[cfg_attr(docsrs, doc(cfg(all(feature = "serde", feature = "std"))))]
     impl<'de, T: ArenaAlloc + Deserialize<'de>> Deserialize<'de> for ArcSlice<T, T::Index> {
@@ -132,11 +132,9 @@ mod per_thread {
 
     #[cfg_attr(docsrs, doc(cfg(all(feature = "serde", feature = "std"))))]
     impl<'de> Deserialize<'de> for ArcStr {
-        /// A string, copied into this thread's [`TEXT_ARENA`].
+        /// A string, copied into this thread's [`TEXT_ARENA`](crate::TEXT_ARENA).
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            deserializer.deserialize_str(StrVisitor(|s: &str| {
-                TEXT_ARENA.with(|arena| arena.checked_alloc_str(s))
-            }))
+            deserializer.deserialize_str(StrVisitor(checked_copy_to_text))
         }
     }
 }

@@ -244,7 +244,11 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// let name = bytes.alloc_slice_copy(b"ident");
     /// assert_eq!(name.get(), b"ident");
     /// ```
-    #[inline]
+    // Always inlined: the text arena's out-of-line `copy_to_text` (what
+    // `ArcStr::from` calls) is compiled in this crate, where `#[inline]`
+    // alone left this as a call of its own (W9's build: 136.6M instructions
+    // against 130.9M inlined, and 134.1M before `copy_to_text`).
+    #[inline(always)]
     #[track_caller]
     pub fn alloc_slice_copy(&self, src: &[T]) -> ArcSlice<T, L>
     where

@@ -26,6 +26,8 @@ mod not_utf8;
 mod per_thread;
 
 pub use not_utf8::NotUtf8;
+#[cfg(all(feature = "std", feature = "serde"))]
+pub(crate) use per_thread::checked_copy_to_text;
 #[cfg(feature = "std")]
 pub use per_thread::{IntoArcStr, TEXT_ARENA, TEXT_CHUNK};
 

@@ -60,6 +60,34 @@ std::thread_local! {
 /// ```
 pub static TEXT_ARENA: LocalArena<u8, u32, TEXT_CHUNK> = LocalArena::new(&TEXT);
 
+/// `TEXT_ARENA.alloc_str(s)`, compiled in this crate and never inlined: what
+/// `ArcStr::from` calls.
+///
+/// `TEXT_ARENA` is a `static` of this crate. In the caller's crate its
+/// contents are unknown to the compiler, so an inlined `alloc_str` loaded
+/// the `LocalKey` from it and called the key's accessor through a function
+/// pointer: about a dozen instructions, and an indirect call, per string.
+/// Here the key and its accessor are known, and the thread-local access is
+/// one load relative to the thread pointer. (W9, 352,060 strings: see
+/// docs/benchmarks.md, "The second session of 2026-12-07".)
+#[inline(never)]
+#[track_caller]
+pub(crate) fn copy_to_text(s: &str) -> ArcStr {
+    TEXT_ARENA.with(
+        #[inline(always)]
+        |arena| arena.alloc_str(s),
+    )
+}
+
+/// [`copy_to_text`] with the refusal of
+/// [`Allocator::checked_alloc_str`]: what serde's `ArcStr` deserialization
+/// calls, out of line for the same reason.
+#[cfg(feature = "serde")]
+#[inline(never)]
+pub(crate) fn checked_copy_to_text(s: &str) -> Result<ArcStr, crate::AllocError> {
+    TEXT_ARENA.with(|arena| arena.checked_alloc_str(s))
+}
+
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl From<&str> for ArcStr {
     /// Copies `s` into this thread's [`TEXT_ARENA`].
@@ -72,7 +100,7 @@ impl From<&str> for ArcStr {
     /// ```
     #[inline]
     fn from(s: &str) -> Self {
-        TEXT_ARENA.alloc_str(s)
+        copy_to_text(s)
     }
 }
 
@@ -88,7 +116,7 @@ impl From<&String> for ArcStr {
     /// ```
     #[inline]
     fn from(s: &String) -> Self {
-        TEXT_ARENA.alloc_str(s)
+        copy_to_text(s)
     }
 }
 
@@ -104,7 +132,7 @@ impl From<String> for ArcStr {
     /// ```
     #[inline]
     fn from(s: String) -> Self {
-        TEXT_ARENA.alloc_str(&s)
+        copy_to_text(&s)
     }
 }
 
