@@ -594,19 +594,23 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
         if self.links.is_none() {
             return self.alloc_linked_plain(value);
         }
-        let (res, generation) = match self.reserve_linked_in_current() {
-            Some(found) => found,
-            None => {
-                let res = self.reserve_slow(1)?;
-                let generation = self.open_generation_of(res.chunk);
-                (res, generation)
+        // The `ManuallyDrop` is made in each branch: one made before the
+        // `match` would have its address passed to the slow path's call,
+        // and the value would be copied to the stack on the fast path too.
+        match self.reserve_linked_quick() {
+            Some((res, generation)) => {
+                let value = ManuallyDrop::new(value);
+                // SAFETY: a fresh reservation of one slot in an acyclic
+                // allocator and its chunk's generation, read since the last
+                // user code; `value` is ours and never used again.
+                Ok(unsafe { self.commit_linked(res, generation, &value) })
             }
-        };
-        let value = ManuallyDrop::new(value);
-        // SAFETY: `res` is a fresh reservation of one slot in an acyclic
-        // allocator and `generation` its chunk's, read since the last user
-        // code; `value` is ours and never used again.
-        Ok(unsafe { self.commit_linked(res, generation, &value) })
+            None => {
+                let value = ManuallyDrop::new(value);
+                // SAFETY: `value` is ours and never used again.
+                unsafe { self.move_linked_slow(&value) }
+            }
+        }
     }
 
     /// [`checked_alloc_linked`](Self::checked_alloc_linked) in a plain
@@ -643,6 +647,42 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
             // out of `*value`, which the caller never uses again.
             return Ok(unsafe { self.write_value_plain(res, ptr::read(&**value)) });
         }
+        // SAFETY: the caller's promise for `value`.
+        unsafe { self.move_linked_acyclic(value) }
+    }
+
+    /// [`move_linked`](Self::move_linked) in an acyclic allocator.
+    ///
+    /// # Safety
+    /// As for `move_linked`; `links` is `Some`.
+    #[inline(always)]
+    unsafe fn move_linked_acyclic(
+        &self,
+        value: &ManuallyDrop<T>,
+    ) -> Result<ArcSingle<T, L>, AllocError> {
+        match self.reserve_linked_quick() {
+            // SAFETY: a fresh reservation of one slot in an acyclic
+            // allocator and its chunk's generation, read since the last
+            // user code; the caller's promise for `value`.
+            Some((res, generation)) => Ok(unsafe { self.commit_linked(res, generation, value) }),
+            // SAFETY: the caller's promise for `value`.
+            None => unsafe { self.move_linked_slow(value) },
+        }
+    }
+
+    /// [`move_linked_acyclic`](Self::move_linked_acyclic) when the quick
+    /// reservation declined: the full one, which may abandon the chunk, trim
+    /// the thread's arenas or take the slow path. Out of line, so that the
+    /// fast path makes no call of its own.
+    ///
+    /// # Safety
+    /// As for [`move_linked_acyclic`](Self::move_linked_acyclic).
+    #[cold]
+    #[inline(never)]
+    unsafe fn move_linked_slow(
+        &self,
+        value: &ManuallyDrop<T>,
+    ) -> Result<ArcSingle<T, L>, AllocError> {
         let (res, generation) = match self.reserve_linked_in_current() {
             Some(found) => found,
             None => {
@@ -652,7 +692,7 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
                 (res, generation)
             }
         };
-        // SAFETY: as above; the caller's promise for `value`.
+        // SAFETY: as in `move_linked_acyclic`.
         Ok(unsafe { self.commit_linked(res, generation, value) })
     }
 

@@ -270,6 +270,50 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         Some((res, generation))
     }
 
+    /// [`reserve_linked_in_current`](Self::reserve_linked_in_current)
+    /// when it can answer without a call: `None` whenever the reservation
+    /// would have to be abandoned (a closed generation, or one that may be
+    /// unreachable), with nothing changed, so that the caller's slow path
+    /// asks `reserve_linked_in_current` again and takes its decision there.
+    #[inline(always)]
+    pub(super) fn reserve_linked_quick(
+        &self,
+    ) -> Option<(Reservation<T>, Option<NonNull<Generation>>)> {
+        debug_assert!(self.links.is_some());
+        let cursor = self.cursor.get();
+        let chunk = self.current.get()?;
+        if cursor >= N {
+            return None;
+        }
+        // SAFETY: the chunk is current for this allocator, so alive.
+        let generation = unsafe { chunk.erase().generation() };
+        if let Some(generation) = generation {
+            // `must_leave_in`'s tests, before the hand-out: a count of zero
+            // here is its count of one after it. Declining more often than
+            // it would only costs the slow path's call.
+            // SAFETY: the generation is alive (its chunk is current) and
+            // this thread's.
+            let open = unsafe { Generation::is_open(generation) };
+            // SAFETY: the chunk is current for this allocator, on this
+            // thread.
+            if !open || (cursor > 0 && unsafe { chunk.erase().counted() } == 0) {
+                return None;
+            }
+        }
+        self.cursor.set(cursor + 1);
+        // SAFETY: as in `reserve_in_current_plain`.
+        unsafe { chunk.set_handed(chunk.handed() + 1) };
+        Some((
+            Reservation {
+                chunk,
+                start: cursor,
+                len: 1,
+                dedicated: false,
+            },
+            generation,
+        ))
+    }
+
     /// [`reserve_in_current`](Self::reserve_in_current) without the
     /// generation check: all a plain allocator's fast path does, and the
     /// first half of an acyclic one's.
