@@ -67,8 +67,8 @@ pub static TEXT_ARENA: LocalArena<u8, u32, TEXT_CHUNK> = LocalArena::new(&TEXT);
 /// contents are unknown to the compiler, so an inlined `alloc_str` loaded
 /// the `LocalKey` from it and called the key's accessor through a function
 /// pointer: about a dozen instructions, and an indirect call, per string.
-/// Here the key and its accessor are known, and the thread-local access is
-/// one load relative to the thread pointer. (W9, 352,060 strings: see
+/// Here the key and its accessor are known, and the thread-local is reached
+/// from the thread pointer, inline. (W9, 352,060 strings: see
 /// docs/benchmarks.md, "The second session of 2026-12-07".)
 #[inline(never)]
 #[track_caller]
