@@ -328,3 +328,34 @@ fn strings_cross_threads_and_free_their_chunk_there() {
     assert_eq!(handle.join().unwrap(), "THREADS");
     assert_eq!(arena.stats().chunks_alive, 0);
 }
+
+/// `ArcStr::from` in a thread-local's drop that runs after the thread's text
+/// arena was destroyed: the call is served (by an allocator made for it)
+/// with the right contents, from a `&str` and from a `String`. Thread-local
+/// destructors run in the reverse order of their registration, so `LATE`,
+/// used first, is dropped after the text arena.
+#[test]
+fn a_string_made_after_the_text_arena_was_destroyed_is_served() {
+    static SEEN: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+    struct Late;
+    impl Drop for Late {
+        fn drop(&mut self) {
+            let borrowed = ArcStr::from("made late");
+            let owned = ArcStr::from(String::from("and owned"));
+            *SEEN.lock().unwrap() = Some(format!("{borrowed} {owned}"));
+        }
+    }
+    thread_local! {
+        static LATE: Late = const { Late };
+    }
+
+    std::thread::spawn(|| {
+        LATE.with(|_| {});
+        let early = ArcStr::from("early");
+        assert_eq!(early, "early");
+    })
+    .join()
+    .expect("the late strings neither panic nor crash");
+    assert_eq!(SEEN.lock().unwrap().as_deref(), Some("made late and owned"));
+}
