@@ -158,9 +158,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         if !unsafe { Generation::is_open(generation) } {
             return true;
         }
-        // SAFETY: the chunk is current for this allocator, on this thread.
-        start > 0
-            && unsafe { chunk.counted() } == 1
+        may_hold_a_dropped_document(chunk, start, 1)
             && self.close_if_unreachable(generation, Some(chunk))
     }
 
@@ -221,4 +219,17 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         unsafe { res.chunk.erase().generation() }
             .is_some_and(|g| !unsafe { Generation::is_open(g) })
     }
+}
+
+/// Whether the open generation of `chunk`, a current chunk of this thread
+/// with a reservation at slot `start`, may hold nothing but a dropped
+/// document: it has values already (`start > 0`) and no handle into it
+/// counts but the `reserved` ones the reservation took (`0` before its
+/// hand-out, `1` after). Then [`must_leave`](Allocator::must_leave) walks
+/// the generation, and the quick reservation declines.
+#[inline(always)]
+pub(super) fn may_hold_a_dropped_document(chunk: RawChunk, start: usize, reserved: usize) -> bool {
+    // SAFETY: the chunk is current for an allocator of this thread (the
+    // callers' reservation is in it).
+    start > 0 && unsafe { chunk.counted() } == reserved
 }
