@@ -193,7 +193,8 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         let mut retired = self.retired.get();
         // Newest first (see `retire_current`).
         // Once thin, only a chunk aligned to the window may become current
-        // again (one retired before the first `alloc_thin` is not).
+        // again (one retired before the first `alloc_thin` is not, unless
+        // the global allocator placed it at such an address by chance).
         let thin = self.thin.get();
         let slot = retired.iter().position(|slot| {
             slot.is_some_and(|chunk| chunk.is_unique() && (!thin || is_thin_aligned(chunk.erase())))
