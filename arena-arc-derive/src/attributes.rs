@@ -4,7 +4,7 @@
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
-use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Path, Token, Type};
+use syn::{Attribute, Expr, LitStr, Path, Token, Type};
 
 use crate::validation::Errors;
 
@@ -13,11 +13,33 @@ pub const STRUCT_KEYS: &[&str] = &["chunk", "index", "crate"];
 /// The keys `#[arena(...)]` accepts on a field.
 pub const FIELD_KEYS: &[&str] = &["chunk", "shared", "into", "default"];
 
-/// A chunk capacity read from `chunk = N`.
+/// A chunk capacity read from `chunk = N` or `chunk = thin`.
 #[derive(Clone)]
 pub struct Chunk {
-    pub value: usize,
+    pub value: ChunkSize,
+    /// The user's literal or `thin`.
     pub span: Span,
+}
+
+/// What a chunk capacity says.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ChunkSize {
+    /// `N` elements per chunk.
+    Elements(usize),
+    /// `thin`: as many elements as fill a 64 KiB window, the chunks that
+    /// `ArcThin` handles need (`arena_arc::thin_capacity`, clamped to the
+    /// index type), worked out by the runtime for the concrete type.
+    Thin,
+}
+
+impl core::fmt::Display for ChunkSize {
+    /// As the user writes it, for the messages that quote it back.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ChunkSize::Elements(n) => write!(f, "{n}"),
+            ChunkSize::Thin => f.write_str("thin"),
+        }
+    }
 }
 
 /// `#[arena(...)]` on the derived struct or enum.
@@ -184,21 +206,8 @@ fn crate_path(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
 
 /// Reads `= N` with `N` a positive integer literal.
 fn chunk_value(meta: &ParseNestedMeta<'_>) -> syn::Result<Chunk> {
-    let mut expr: Expr = meta.value()?.parse()?;
-    // A literal passed through a `macro_rules!` fragment (`$n:literal`,
-    // `$n:expr`) arrives in an invisible group.
-    while let Expr::Group(group) = expr {
-        expr = *group.expr;
-    }
-    match &expr {
-        Expr::Lit(ExprLit {
-            lit: Lit::Int(lit), ..
-        }) => crate::parse::chunk_from_lit(lit),
-        other => Err(syn::Error::new_spanned(
-            other,
-            "the chunk capacity must be an integer literal, the number of elements per chunk: write e.g. `chunk = 1024`",
-        )),
-    }
+    let expr: Expr = meta.value()?.parse()?;
+    crate::parse::chunk_from_expr(&expr, "`chunk = 1024`")
 }
 
 /// The error for a key that is not in `keys`, with a suggestion if one is

@@ -68,6 +68,13 @@ use syn::{DeriveInput, parse_macro_input};
 /// On the struct or enum:
 /// - `#[arena(chunk = N)]`: the chunk capacity of the type's own arena, in
 ///   elements (default 1024, or the index type's maximum if smaller).
+/// - `#[arena(chunk = thin)]`: as many elements as fill the 64 KiB window
+///   that 8-byte [`ArcThin`](../arena_arc/struct.ArcThin.html) handles need
+///   (`arena_arc::thin_capacity::<Self>()`, or the index type's maximum if
+///   smaller), worked out for the type, so it follows the type's size. Give
+///   it to a type whose values are handed out with `Foo::alloc_thin`; a
+///   type of which not one value fits the window is refused at compile
+///   time.
 /// - `#[arena(index = u16)]`: the index type of its handles (default `u32`).
 /// - `#[arena(crate = path)]`: where the `arena_arc` crate is, for a crate
 ///   that renames the dependency (default `::arena_arc`); see
@@ -442,7 +449,8 @@ use syn::{DeriveInput, parse_macro_input};
 /// per-thread `static` cannot be generic: declare an `arena!(static ...)` per
 /// instantiation instead), `#[arena(...)]` inside an enum, unknown or
 /// duplicate attribute keys, `chunk = 0`, a capacity that is not an integer
-/// literal or does not fit the index type, an index type other than `u8`,
+/// literal or `thin` or does not fit the index type, `chunk = thin` on a
+/// field or for a type too large for the window, an index type other than `u8`,
 /// `u16`, `u32`, `u64`, `u128`, `usize`, `ArcSlice`/`ArcSingle` with other
 /// than one or two type arguments, `ArcStr` with more than one, a `crate` value that is not a path, and
 /// `impl Drop` for a type whose fields hold links. Each error points at the
@@ -471,7 +479,9 @@ pub fn derive_arena_alloc(input: TokenStream) -> TokenStream {
 ///
 /// - `arena!(Type, CHUNK);` implements `ArenaAlloc` for the local type
 ///   `Type`, with `CHUNK` elements per chunk and index type `u32`;
-///   `arena!(Type, CHUNK, INDEX);` chooses the index type. Types that the
+///   `arena!(Type, CHUNK, INDEX);` chooses the index type. `CHUNK` is an
+///   integer literal, or `thin` for the chunks that 8-byte `ArcThin`
+///   handles need (see the derive's `chunk = thin`). Types that the
 ///   derive does not take (unions, types without a builder) use this form.
 /// - `arena!(static NAME: Type, CHUNK[, INDEX]);` declares `NAME`, a
 ///   `LocalArena` for any type, foreign ones included (`u8`, `String`): it

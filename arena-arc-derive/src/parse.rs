@@ -2,7 +2,7 @@
 //! classified, and the two forms of `arena!`.
 
 use proc_macro2::{Group, TokenStream, TokenTree};
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{
@@ -10,7 +10,7 @@ use syn::{
     PathArguments, Token, Type, Visibility,
 };
 
-use crate::attributes::{self, Chunk, FieldAttrs, StructAttrs};
+use crate::attributes::{self, Chunk, ChunkSize, FieldAttrs, StructAttrs};
 use crate::validation::{self, Errors};
 
 /// What a field holds, as far as the builder cares.
@@ -654,17 +654,38 @@ fn chunk_and_index(input: ParseStream<'_>) -> syn::Result<(Chunk, Option<Type>)>
 
 fn parse_chunk(input: ParseStream<'_>) -> syn::Result<Chunk> {
     let expr: syn::Expr = input.parse()?;
-    let syn::Expr::Lit(syn::ExprLit {
-        lit: syn::Lit::Int(lit),
-        ..
-    }) = &expr
-    else {
-        return Err(syn::Error::new_spanned(
-            &expr,
-            "the chunk capacity must be an integer literal, the number of elements per chunk: write e.g. `arena!(Foo, 1024)`",
-        ));
-    };
-    chunk_from_lit(lit)
+    chunk_from_expr(&expr, "`arena!(Foo, 1024)`")
+}
+
+/// Reads a chunk capacity: an integer literal, or `thin`. `example` shows
+/// the place it was written, for the error message.
+pub fn chunk_from_expr(expr: &syn::Expr, example: &str) -> syn::Result<Chunk> {
+    let mut expr = expr;
+    // A literal passed through a `macro_rules!` fragment (`$n:literal`,
+    // `$n:expr`) arrives in an invisible group.
+    while let syn::Expr::Group(group) = expr {
+        expr = &group.expr;
+    }
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(lit),
+            ..
+        }) => chunk_from_lit(lit),
+        syn::Expr::Path(path)
+            if path.qself.is_none() && path.attrs.is_empty() && path.path.is_ident("thin") =>
+        {
+            Ok(Chunk {
+                value: ChunkSize::Thin,
+                span: path.span(),
+            })
+        }
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!(
+                "the chunk capacity must be an integer literal, the number of elements per chunk, or `thin` for chunks that fill the 64 KiB window `ArcThin` handles need: write e.g. {example}"
+            ),
+        )),
+    }
 }
 
 /// Checks an integer literal used as a chunk capacity.
@@ -685,14 +706,63 @@ pub fn chunk_from_lit(lit: &LitInt) -> syn::Result<Chunk> {
         ));
     }
     Ok(Chunk {
-        value,
+        value: ChunkSize::Elements(value),
         span: lit.span(),
     })
 }
 
-/// The tokens of a chunk capacity, spanned at the user's literal.
-pub fn chunk_tokens(chunk: &Chunk) -> TokenStream {
-    let mut lit = proc_macro2::Literal::usize_unsuffixed(chunk.value);
-    lit.set_span(chunk.span);
-    quote!(#lit)
+/// The tokens of a chunk capacity of an arena of `elem` with index type
+/// `index`, spanned at the user's literal or `thin` (so that the runtime's
+/// compile-time error for a type too large for `thin` points there).
+pub fn chunk_tokens(
+    chunk: &Chunk,
+    krate: &TokenStream,
+    elem: &dyn ToTokens,
+    index: &dyn ToTokens,
+) -> TokenStream {
+    match chunk.value {
+        ChunkSize::Elements(value) => {
+            let mut lit = proc_macro2::Literal::usize_unsuffixed(value);
+            lit.set_span(chunk.span);
+            quote!(#lit)
+        }
+        ChunkSize::Thin => quote_spanned! {chunk.span=>
+            { #krate::__private::thin_chunk::<#elem, #index>() }
+        },
+    }
+}
+
+/// The item that refuses `chunk = thin` for a type too large for the
+/// window, at the user's `thin` (nothing for a number). Separate from
+/// [`chunk_tokens`], whose constant is evaluated in several places: the
+/// error is reported once.
+pub fn chunk_check(chunk: &Chunk, krate: &TokenStream, elem: &dyn ToTokens) -> TokenStream {
+    match chunk.value {
+        ChunkSize::Elements(_) => TokenStream::new(),
+        ChunkSize::Thin => {
+            // The call's span runs from the crate path to its end; with the
+            // path at the macro's call site, rustc would point there.
+            let krate = respan(krate.clone(), chunk.span);
+            quote_spanned! {chunk.span=>
+                const _: () = #krate::__private::thin_fits::<#elem>();
+            }
+        }
+    }
+}
+
+/// `tokens` with every span set to `span`.
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = TokenTree::Group(inner);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
 }

@@ -3,7 +3,7 @@
 
 use syn::{Attribute, DeriveInput, Type};
 
-use crate::attributes::{Chunk, StructAttrs};
+use crate::attributes::{Chunk, ChunkSize, StructAttrs};
 use crate::parse::{FieldKind, FieldModel};
 
 /// Errors collected while reading the input, reported together.
@@ -66,7 +66,12 @@ pub fn index_type(ty: &Type) -> syn::Result<()> {
 
 /// Checks that `chunk` elements fit the index type `index`, when `index` is
 /// one whose limit matters (`u8`, `u16`).
+///
+/// `thin` always fits: the runtime clamps it to the index type.
 pub fn chunk_fits(chunk: &Chunk, index: Option<&Type>) -> syn::Result<()> {
+    let ChunkSize::Elements(value) = chunk.value else {
+        return Ok(());
+    };
     let Some(Type::Path(path)) = index else {
         return Ok(());
     };
@@ -77,7 +82,7 @@ pub fn chunk_fits(chunk: &Chunk, index: Option<&Type>) -> syn::Result<()> {
     } else {
         return Ok(());
     };
-    if chunk.value > max {
+    if value > max {
         let name = path
             .path
             .get_ident()
@@ -86,8 +91,7 @@ pub fn chunk_fits(chunk: &Chunk, index: Option<&Type>) -> syn::Result<()> {
         return Err(syn::Error::new(
             chunk.span,
             format!(
-                "a chunk of {} elements does not fit the index type `{name}` (at most {max}): use a smaller chunk or a wider index type such as u32",
-                chunk.value
+                "a chunk of {value} elements does not fit the index type `{name}` (at most {max}): use a smaller chunk or a wider index type such as u32",
             ),
         ));
     }
@@ -165,6 +169,17 @@ pub fn field(field: &FieldModel, errors: &mut Errors) {
                     span,
                     "`into` applies only to plain fields: a handle field's setter already takes a handle or the data to allocate; remove `into`",
                 ));
+            }
+            if let Some(chunk) = attrs.chunk.as_ref().filter(|c| c.value == ChunkSize::Thin) {
+                if !field.is_own_handle() {
+                    errors.push(syn::Error::new(
+                        chunk.span,
+                        format!(
+                            "`chunk = thin` sizes a type's own arena for `ArcThin` handles, and `{}`'s arena holds the field's slices: give its capacity in elements, as in `chunk = 1024`, or put `#[arena(chunk = thin)]` on the struct",
+                            field.display_name()
+                        ),
+                    ));
+                }
             }
             if let (Some(_), Some((span, _))) = (&attrs.chunk, &attrs.shared) {
                 errors.push(syn::Error::new(

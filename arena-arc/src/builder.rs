@@ -251,6 +251,26 @@ pub mod __private {
         if L::MAX < wanted { L::MAX + 1 } else { wanted }
     }
 
+    /// The chunk capacity `#[arena(chunk = thin)]` and `arena!(T, thin)`
+    /// give: [`thin_capacity::<T>()`](crate::thin_capacity), the chunks
+    /// that fill the 64 KiB window [`ArcThin`](crate::ArcThin) handles
+    /// need, clamped to what the index type `L` allows. At least 1: a type
+    /// too large for the window is refused by [`thin_fits`] instead, once.
+    pub const fn thin_chunk<T, L: IndexType>() -> usize {
+        let capacity = crate::thin_capacity::<T>();
+        default_chunk::<L>(if capacity == 0 { 1 } else { capacity })
+    }
+
+    /// The check the macros emit beside `chunk = thin`, as `const _: () =
+    /// thin_fits::<T>();` at the user's `thin`: a compile-time error for a
+    /// type of which not one value fits the window with a chunk's header.
+    pub const fn thin_fits<T>() {
+        assert!(
+            crate::thin_capacity::<T>() > 0,
+            "arena-arc: `chunk = thin` needs a type small enough that a value fits in a THIN_WINDOW (64 KiB) with a chunk's header (here `thin_capacity::<T>()` is 0): give the chunk capacity as a number instead, and use ArcSingle handles"
+        );
+    }
+
     /// Takes the value out of a builder field that is [`Set`].
     pub fn take<T>(state: Set<T>) -> T {
         state.0

@@ -57,6 +57,25 @@ pub const THIN_WINDOW: usize = 64 * 1024;
 /// let one = arena.alloc_thin(Expr::Num(1));
 /// assert!(matches!(*one, Expr::Num(1)));
 /// ```
+///
+/// A derived arena takes it as `#[arena(chunk = thin)]` (clamped to the
+/// index type's range):
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use arena_arc::{ArcThin, ArenaAlloc, thin_capacity};
+///
+/// #[derive(ArenaAlloc)]
+/// #[arena(chunk = thin)]
+/// enum Expr {
+///     Num(i64),
+///     Add(ArcThin<Expr>, ArcThin<Expr>),
+/// }
+/// assert_eq!(<Expr as ArenaAlloc>::CHUNK, thin_capacity::<Expr>());
+/// let sum = Expr::alloc_thin(Expr::Add(Expr::alloc_thin(Expr::Num(1)), Expr::alloc_thin(Expr::Num(2))));
+/// assert!(matches!(*sum, Expr::Add(..)));
+/// # }
+/// ```
 pub const fn thin_capacity<T>() -> usize {
     let size = core::mem::size_of::<T>();
     (THIN_WINDOW - 80 - elems_offset::<T>()) / if size == 0 { 1 } else { size }
@@ -85,11 +104,10 @@ pub(crate) const fn fits_thin_window<T>(n: usize) -> bool {
 /// must fit in that window (`192 + N * size_of::<T>() <= 65536`, a
 /// compile-time check), and should nearly fill it: give the allocator
 /// [`thin_capacity::<T>()`](thin_capacity) as its `N` (with a derived
-/// arena, `#[arena(chunk = ...)]` with that number, which the attribute
-/// takes as a literal: check it with `const _: () = assert!(N ==
-/// arena_arc::thin_capacity::<Foo>());` beside the type, so that a change
-/// of the type's size fails the build), or the global allocator wastes the
-/// rest of each window.
+/// arena, write `#[arena(chunk = thin)]` on the type, or `arena!(Foo,
+/// thin)`: the runtime works the number out for the type, so it follows
+/// the type's size), or the global allocator wastes the rest of each
+/// window.
 /// Use it for values that many small nodes point to, where the 8 bytes it
 /// saves per link shrink every node: a binary expression node with two
 /// `ArcThin` operands is 24 bytes where it is 40 with `ArcSingle`.

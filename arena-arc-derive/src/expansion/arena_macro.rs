@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::trait_impl::{Flavor, arena_alloc_impl, local_arena_expr};
-use crate::parse::{ArenaForm, ArenaInput, chunk_tokens};
+use crate::parse::{ArenaForm, ArenaInput, chunk_check, chunk_tokens};
 use crate::validation::{self, Errors};
 
 pub fn arena_macro(input: ArenaInput) -> syn::Result<TokenStream> {
@@ -31,12 +31,17 @@ pub fn arena_macro(input: ArenaInput) -> syn::Result<TokenStream> {
         Some(index) => quote!(#index),
         None => quote!(u32),
     };
-    let chunk_lit = chunk_tokens(chunk);
+    let ty = match &input.form {
+        ArenaForm::ForType { ty, .. } | ArenaForm::Static { ty, .. } => ty,
+    };
+    let chunk_lit = chunk_tokens(chunk, &krate, ty, &index);
+    let thin_check = chunk_check(chunk, &krate, ty);
     // The macro cannot see whether the type reports its self-links
     // (`ArenaLinks`): `Flavor::Probe` lets the type checker choose.
     Ok(match &input.form {
         ArenaForm::ForType { ty, .. } => {
-            arena_alloc_impl(&krate, ty, &index, &chunk_lit, Flavor::Probe)
+            let arena_impl = arena_alloc_impl(&krate, ty, &index, &chunk_lit, Flavor::Probe);
+            quote!(#arena_impl #thin_check)
         }
         ArenaForm::Static {
             attrs,
@@ -50,6 +55,7 @@ pub fn arena_macro(input: ArenaInput) -> syn::Result<TokenStream> {
             quote! {
                 #(#attrs)*
                 #vis #static_token #name: #krate::LocalArena<#ty, #index, #chunk_lit> = #body;
+                #thin_check
             }
         }
     })

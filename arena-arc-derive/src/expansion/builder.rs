@@ -22,7 +22,7 @@ use syn::Ident;
 use super::links::{TypeFields, links_impls, report_field};
 use super::trait_impl::{Flavor, arena_alloc_impl, chunk_or_default, local_arena_expr};
 use crate::attributes::DefaultValue;
-use crate::parse::{FieldKind, FieldModel, LinkKind, StructModel, chunk_tokens};
+use crate::parse::{FieldKind, FieldModel, LinkKind, StructModel, chunk_check, chunk_tokens};
 
 /// The whole expansion of `#[derive(ArenaAlloc)]` on a struct.
 pub fn derive_struct(model: &StructModel) -> TokenStream {
@@ -41,7 +41,12 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
     let index = model.ty.index();
     let chunk = chunk_or_default(
         krate,
-        model.ty.attrs.chunk.as_ref().map(chunk_tokens),
+        model
+            .ty
+            .attrs
+            .chunk
+            .as_ref()
+            .map(|chunk| chunk_tokens(chunk, krate, ident, &index)),
         &index,
     );
     // A struct whose fields may hold links reports them (`ArenaLinks`) and
@@ -80,6 +85,12 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
         Flavor::Acyclic
     };
     let arena_impl = arena_alloc_impl(krate, ident, &index, &chunk, flavor);
+    let thin_check = model
+        .ty
+        .attrs
+        .chunk
+        .as_ref()
+        .map(|chunk| chunk_check(chunk, krate, ident));
 
     // Type parameters: one per required field.
     let required: Vec<&FieldModel> = model
@@ -220,6 +231,7 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
 
     quote! {
         #arena_impl
+        #thin_check
 
         #[doc = #builder_doc]
         #[must_use = "a builder does nothing until `build()` or `build_arc()` is called"]
@@ -400,8 +412,15 @@ fn field_setters(
                 arena = quote!(<#elem as #krate::__private::DefaultFieldArena>::arena());
                 arena_fn_needed = false;
             } else {
-                let chunk =
-                    chunk_or_default(krate, field.attrs.chunk.as_ref().map(chunk_tokens), index);
+                let chunk = chunk_or_default(
+                    krate,
+                    field
+                        .attrs
+                        .chunk
+                        .as_ref()
+                        .map(|chunk| chunk_tokens(chunk, krate, elem, index)),
+                    index,
+                );
                 arena_ty = quote!(#krate::__private::LocalArena<#elem, #index, #chunk>);
                 // `Probe`: an element type that reports its self-links (a
                 // derived recursive type) gets an acyclic field arena too.

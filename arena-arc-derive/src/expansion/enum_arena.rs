@@ -8,7 +8,7 @@ use syn::{Fields, Member, Type};
 
 use super::links::{TypeFields, links_impls, report_field};
 use super::trait_impl::{Flavor, arena_alloc_impl, chunk_or_default};
-use crate::parse::{EnumModel, LinkKind, chunk_tokens};
+use crate::parse::{EnumModel, LinkKind, chunk_check, chunk_tokens};
 
 /// The whole expansion of `#[derive(ArenaAlloc)]` on an enum.
 pub fn derive_enum(model: &EnumModel) -> TokenStream {
@@ -17,7 +17,12 @@ pub fn derive_enum(model: &EnumModel) -> TokenStream {
     let index = model.ty.index();
     let chunk = chunk_or_default(
         krate,
-        model.ty.attrs.chunk.as_ref().map(chunk_tokens),
+        model
+            .ty
+            .attrs
+            .chunk
+            .as_ref()
+            .map(|chunk| chunk_tokens(chunk, krate, ident, &index)),
         &index,
     );
     let kind = model.link_kind();
@@ -27,6 +32,12 @@ pub fn derive_enum(model: &EnumModel) -> TokenStream {
         Flavor::Acyclic
     };
     let arena_impl = arena_alloc_impl(krate, ident, &index, &chunk, flavor);
+    let thin_check = model
+        .ty
+        .attrs
+        .chunk
+        .as_ref()
+        .map(|chunk| chunk_check(chunk, krate, ident));
     // One arm per variant; the fields that may hold links are bound as
     // `link_0`, `link_1`... and reported.
     let arms = model.variants.iter().map(|variant| {
@@ -103,6 +114,7 @@ pub fn derive_enum(model: &EnumModel) -> TokenStream {
     );
     quote! {
         #arena_impl
+        #thin_check
 
         const _: () = {
             #links_impl

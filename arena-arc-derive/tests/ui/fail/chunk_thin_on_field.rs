@@ -1,0 +1,9 @@
+use arena_arc::{ArcSlice, ArenaAlloc};
+
+#[derive(ArenaAlloc)]
+struct Item {
+    #[arena(chunk = thin)]
+    weights: ArcSlice<u64>,
+}
+
+fn main() {}
