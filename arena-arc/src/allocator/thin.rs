@@ -51,7 +51,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// The compile-time check of [`alloc_thin`](Self::alloc_thin).
     const THIN_FITS: () = assert!(
         fits_thin_window::<T>(N),
-        "arena-arc: ArcThin needs a chunk that fits in THIN_WINDOW (64 KiB): 192 + N * size_of::<T>() <= 65536 and N >= 1; lower the allocator's N, or use ArcSingle"
+        "arena-arc: ArcThin needs a chunk that fits in THIN_WINDOW (64 KiB): 192 + N * size_of::<T>() <= 65536 and N >= 1; give the allocator N = thin_capacity::<T>() (a derived arena: #[arena(chunk = thin)]), or use ArcSingle"
     );
 
     /// Moves `value` into the arena and returns it as an 8-byte
