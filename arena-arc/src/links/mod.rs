@@ -118,6 +118,15 @@ use crate::thin::ArcThin;
 /// unreported ones keep counting, and at worst keep their chunk alive (the
 /// cycle leak this trait exists to avoid).
 ///
+/// # Performance
+///
+/// Mark `visit_links` `#[inline(always)]`, as the derive does. The
+/// allocator calls it once per value it commits, and a slice's commit scans
+/// its elements in a function of its own, where the inliner otherwise left
+/// a call per element that kept the scan's state in memory. On W8 (the
+/// expression tree of `cargo bench --bench ast`, by hand) the build took
+/// 108.7M instructions instead of 111.5M for 1M nodes.
+///
 /// # Example
 ///
 /// ```
@@ -132,6 +141,7 @@ use crate::thin::ArcThin;
 /// // SAFETY: each handle is a field of a variant, owned by value, reported
 /// // once; `Expr` has no `Drop` impl.
 /// unsafe impl ArenaLinks for Expr {
+///     #[inline(always)]
 ///     fn visit_links(&self, links: &mut Links<Self>) {
 ///         match self {
 ///             Expr::Num(_) => {}
