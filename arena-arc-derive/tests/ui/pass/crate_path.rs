@@ -11,7 +11,7 @@ mod deps {
     pub use ::arena_arc_real as renamed;
 }
 
-use deps::renamed::{ArcSingle, ArcSlice, ArenaAlloc, arena};
+use deps::renamed::{ArcSingle, ArcSlice, ArcThin, ArenaAlloc, arena};
 
 #[derive(ArenaAlloc)]
 #[arena(crate = deps::renamed, chunk = 32)]
@@ -32,7 +32,16 @@ enum Expr {
     Neg(ArcSingle<Expr>),
 }
 
+// `chunk = thin` names the runtime's helpers through the same path.
+#[derive(ArenaAlloc)]
+#[arena(crate = deps::renamed, chunk = thin)]
+enum Link {
+    End,
+    Next(ArcThin<Link>),
+}
+
 arena!(crate = deps::renamed; static NAMES: u8, 64);
+arena!(crate = deps::renamed; static WORDS: u64, thin);
 arena!(crate = crate::deps::renamed; static NODES: Node, 8);
 struct Plain(u8);
 arena!(crate = deps::renamed; Plain, 16);
@@ -50,4 +59,7 @@ fn main() {
     let neg = Expr::alloc_value(Expr::Neg(Expr::alloc_value(Expr::Num(3))));
     assert!(matches!(&*neg, Expr::Neg(inner) if matches!(**inner, Expr::Num(3))));
     assert_eq!(Plain::alloc_value(Plain(4)).0, 4);
+    let next = Link::alloc_thin(Link::Next(Link::alloc_thin(Link::End)));
+    assert!(matches!(&*next, Link::Next(end) if matches!(**end, Link::End)));
+    assert_eq!(WORDS.chunk_capacity(), deps::renamed::thin_capacity::<u64>());
 }
