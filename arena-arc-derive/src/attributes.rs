@@ -204,7 +204,7 @@ fn crate_path(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
     }
 }
 
-/// Reads `= N` with `N` a positive integer literal.
+/// Reads `= N` with `N` a positive integer literal, or `= thin`.
 fn chunk_value(meta: &ParseNestedMeta<'_>) -> syn::Result<Chunk> {
     let expr: Expr = meta.value()?.parse()?;
     crate::parse::chunk_from_expr(&expr, "`chunk = 1024`")

@@ -20,9 +20,9 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
 use super::links::{TypeFields, links_impls, report_field};
-use super::trait_impl::{Flavor, arena_alloc_impl, chunk_or_default, local_arena_expr};
+use super::trait_impl::{Flavor, arena_alloc_impl, chunk_or_default, local_arena_expr, own_chunk};
 use crate::attributes::DefaultValue;
-use crate::parse::{FieldKind, FieldModel, LinkKind, StructModel, chunk_check, chunk_tokens};
+use crate::parse::{FieldKind, FieldModel, LinkKind, StructModel, chunk_tokens};
 
 /// The whole expansion of `#[derive(ArenaAlloc)]` on a struct.
 pub fn derive_struct(model: &StructModel) -> TokenStream {
@@ -39,16 +39,7 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
     let markers = format_ident!("__{}BuilderFields", ident);
 
     let index = model.ty.index();
-    let chunk = chunk_or_default(
-        krate,
-        model
-            .ty
-            .attrs
-            .chunk
-            .as_ref()
-            .map(|chunk| chunk_tokens(chunk, krate, ident, &index)),
-        &index,
-    );
+    let (chunk, thin_check) = own_chunk(krate, ident, &index, model.ty.attrs.chunk.as_ref());
     // A struct whose fields may hold links reports them (`ArenaLinks`) and
     // gets an acyclic arena; others are as before.
     let kind = model.link_kind();
@@ -85,12 +76,6 @@ pub fn derive_struct(model: &StructModel) -> TokenStream {
         Flavor::Acyclic
     };
     let arena_impl = arena_alloc_impl(krate, ident, &index, &chunk, flavor);
-    let thin_check = model
-        .ty
-        .attrs
-        .chunk
-        .as_ref()
-        .map(|chunk| chunk_check(chunk, krate, ident));
 
     // Type parameters: one per required field.
     let required: Vec<&FieldModel> = model

@@ -7,24 +7,15 @@ use quote::{format_ident, quote};
 use syn::{Fields, Member, Type};
 
 use super::links::{TypeFields, links_impls, report_field};
-use super::trait_impl::{Flavor, arena_alloc_impl, chunk_or_default};
-use crate::parse::{EnumModel, LinkKind, chunk_check, chunk_tokens};
+use super::trait_impl::{Flavor, arena_alloc_impl, own_chunk};
+use crate::parse::{EnumModel, LinkKind};
 
 /// The whole expansion of `#[derive(ArenaAlloc)]` on an enum.
 pub fn derive_enum(model: &EnumModel) -> TokenStream {
     let ident = &model.ty.ident;
     let krate = &model.ty.krate();
     let index = model.ty.index();
-    let chunk = chunk_or_default(
-        krate,
-        model
-            .ty
-            .attrs
-            .chunk
-            .as_ref()
-            .map(|chunk| chunk_tokens(chunk, krate, ident, &index)),
-        &index,
-    );
+    let (chunk, thin_check) = own_chunk(krate, ident, &index, model.ty.attrs.chunk.as_ref());
     let kind = model.link_kind();
     let flavor = if kind == LinkKind::None {
         Flavor::Plain
@@ -32,12 +23,6 @@ pub fn derive_enum(model: &EnumModel) -> TokenStream {
         Flavor::Acyclic
     };
     let arena_impl = arena_alloc_impl(krate, ident, &index, &chunk, flavor);
-    let thin_check = model
-        .ty
-        .attrs
-        .chunk
-        .as_ref()
-        .map(|chunk| chunk_check(chunk, krate, ident));
     // One arm per variant; the fields that may hold links are bound as
     // `link_0`, `link_1`... and reported.
     let arms = model.variants.iter().map(|variant| {

@@ -5,6 +5,9 @@
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 
+use crate::attributes::Chunk;
+use crate::parse::{chunk_check, chunk_tokens};
+
 /// Which constructor a per-thread allocator is made with.
 #[derive(Clone, Copy)]
 pub enum Flavor {
@@ -48,6 +51,27 @@ pub fn local_arena_expr(
             #krate::__private::LocalArena::new(&ARENA)
         }
     }
+}
+
+/// A derived type's own arena: its chunk capacity (the user's `chunk = ..`,
+/// or the default for the index type), and the item that refuses `chunk =
+/// thin` for a type too large for the window (empty otherwise), which goes
+/// beside the `ArenaAlloc` impl.
+pub fn own_chunk(
+    krate: &TokenStream,
+    ident: &dyn ToTokens,
+    index: &dyn ToTokens,
+    chunk: Option<&Chunk>,
+) -> (TokenStream, TokenStream) {
+    let capacity = chunk_or_default(
+        krate,
+        chunk.map(|chunk| chunk_tokens(chunk, krate, ident, index)),
+        index,
+    );
+    let check = chunk
+        .map(|chunk| chunk_check(chunk, krate, ident))
+        .unwrap_or_default();
+    (capacity, check)
 }
 
 /// The chunk capacity tokens: the user's literal, or the default clamped to
