@@ -2,7 +2,7 @@
 //! deterministic expression tree of 1,000,000 nodes, per contestant.
 //!
 //! ```text
-//! cargo bench --bench ast                 # 1,000,000 nodes, 5 rounds
+//! cargo bench --bench ast                 # 1,000,000 nodes, 15 rounds
 //! cargo bench --bench ast -- --quick      # or ARENA_BENCH_QUICK=1: 200,000 nodes, 3 rounds
 //! cargo bench --bench ast -- --only ours,multitude,Box
 //! cargo bench --bench ast -- --child ours --repeat 20   # one contestant, in this process (for perf)
@@ -111,7 +111,7 @@ fn config() -> Config {
     }
     Config {
         nodes: nodes.unwrap_or(if quick { 200_000 } else { 1_000_000 }),
-        rounds: rounds.unwrap_or(if quick { 3 } else { 5 }),
+        rounds: rounds.unwrap_or(if quick { 3 } else { 15 }),
         quick,
         only,
         child,

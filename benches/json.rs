@@ -2,7 +2,7 @@
 //! documents of about 2 MB, per contestant (issue 20, item 3).
 //!
 //! ```text
-//! cargo bench --bench json                  # 5 rounds of 10 repetitions per document
+//! cargo bench --bench json                  # 15 rounds of 10 repetitions per document
 //! cargo bench --bench json -- --quick       # or ARENA_BENCH_QUICK=1: 3 rounds of 3
 //! cargo bench --bench json -- --only ours,serde_json --rounds 3 --reps 5
 //! cargo bench --bench json -- --child ours --reps 200 --doc catalogue   # one contestant, in this process (for perf)
@@ -102,7 +102,7 @@ fn config() -> Config {
         assert!(docs::NAMES.contains(&d.as_str()), "json: no document {d}");
     }
     Config {
-        rounds: rounds.unwrap_or(if quick { 3 } else { 5 }),
+        rounds: rounds.unwrap_or(if quick { 3 } else { 15 }),
         reps: reps.unwrap_or(if quick { 3 } else { 10 }),
         quick,
         only,

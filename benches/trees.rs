@@ -2,7 +2,7 @@
 //! this crate's derived types, `Box`, `Arc` and multitude.
 //!
 //! ```text
-//! cargo bench --bench trees                    # AST of 1,000,000 nodes; 40 documents of 50,000 values; 5 rounds
+//! cargo bench --bench trees                    # AST of 1,000,000 nodes; 40 documents of 50,000 values; 15 rounds
 //! cargo bench --bench trees -- --quick         # or ARENA_BENCH_QUICK=1: 200,000 nodes, 10,000 values, 3 rounds
 //! cargo bench --bench trees -- --only ours,Box --workload keep
 //! cargo bench --bench trees -- --nodes 50000 --values 5000 --docs 20 --rounds 1
@@ -106,7 +106,7 @@ fn config() -> Config {
         nodes: nodes.unwrap_or(if quick { 200_000 } else { 1_000_000 }),
         values: values.unwrap_or(if quick { 10_000 } else { 50_000 }),
         docs,
-        rounds: rounds.unwrap_or(if quick { 3 } else { 5 }).max(1),
+        rounds: rounds.unwrap_or(if quick { 3 } else { 15 }).max(1),
         quick,
         only,
         workloads,
