@@ -416,3 +416,68 @@ fn trim_frees_a_dropped_tree_whose_root_sat_in_the_current_chunk() {
     assert_eq!(arena.stats().chunks_alive, 0);
     elems::assert_each_dropped_once(ids.0);
 }
+
+/// A node whose `visit_links` panics when told to, after reporting its
+/// link: `ArenaLinks`' contract allows it ("not unsound, but leaks the
+/// value and its chunk").
+enum Touchy {
+    Leaf(Tracked),
+    Node(ArcSingle<Touchy>, Tracked, bool),
+}
+
+// SAFETY: the one handle is owned by value and reported once; `Touchy` has
+// no `Drop` impl. (The panic after the report is allowed.)
+unsafe impl ArenaLinks for Touchy {
+    fn visit_links(&self, links: &mut Links<Self>) {
+        if let Touchy::Node(child, _, panics) = self {
+            links.single(child);
+            if *panics {
+                panic!("{}: visit_links", common::INJECTED);
+            }
+        }
+    }
+}
+
+/// The keys of a chain, root first.
+fn touchy_keys(node: &Touchy) -> Vec<u32> {
+    match node {
+        Touchy::Leaf(payload) => vec![payload.key()],
+        Touchy::Node(child, payload, _) => {
+            let mut keys = vec![payload.key()];
+            keys.extend(touchy_keys(child));
+            keys
+        }
+    }
+}
+
+#[test]
+// It leaks on purpose (the panicking value and its chunk), which Miri's leak
+// check reports as an error.
+#[cfg_attr(miri, ignore)]
+fn a_visit_links_that_panics_leaks_its_value_and_chunk_and_the_allocator_goes_on() {
+    let _serial = common::serial();
+    elems::reset();
+    let arena: Allocator<Touchy, u32, 4> = Allocator::new_acyclic();
+    let mut ids = Ids(0);
+    // Slot 0 of the first chunk, then slot 1 for the value whose visit
+    // panics (after it reported its link to slot 0).
+    let leaf = arena.alloc_linked(Touchy::Leaf(ids.next()));
+    let payload = ids.next();
+    let message =
+        common::panic_of(|| arena.alloc_linked(Touchy::Node(leaf.clone(), payload, true)));
+    assert!(message.contains("visit_links"), "{message}");
+    // The allocator goes on: slots 2 and 3, then two more chunks and one.
+    let mut root = arena.alloc_linked(Touchy::Leaf(ids.next()));
+    for _ in 0..10 {
+        root = arena.alloc_linked(Touchy::Node(root, ids.next(), false));
+    }
+    assert_eq!(touchy_keys(&root), (2..13).rev().collect::<Vec<u32>>());
+    assert_eq!(arena.stats().chunks_created, 4);
+    drop((root, leaf));
+    drop(arena);
+    // 13 values were made. The first chunk is leaked with its four: the
+    // leaf, the value whose visit panicked (its reservation's reference is
+    // never released) and the first two of the chain. The other nine were
+    // dropped, once each (a second drop fails `Tracked`'s canary).
+    assert_eq!(elems::made_and_dropped(), (13, 9));
+}
