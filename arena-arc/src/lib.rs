@@ -47,7 +47,9 @@
 //!   stops calling the global allocator after warm-up.
 //! - [`Allocator::alloc_thin`] returns an 8-byte [`ArcThin`] instead of a
 //!   16-byte `ArcSingle`: from its first call the allocator puts its chunks
-//!   at [`THIN_WINDOW`] (64 KiB) boundaries, and a chunk must fit in one.
+//!   at [`THIN_WINDOW`] (64 KiB) boundaries, and a chunk must fit in one
+//!   ([`thin_capacity`] elements fill it; a derived arena takes that size
+//!   from `#[arena(chunk = thin)]`).
 //! - Elements are dropped when their chunk is released, all together
 //!   (*deferred drops*). A slice whose handles are gone stays allocated while
 //!   other slices of its chunk live (a *zombie*); [`ArenaStats`] shows it.
