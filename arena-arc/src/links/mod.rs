@@ -125,7 +125,8 @@ use crate::thin::ArcThin;
 /// its elements in a function of its own, where the inliner otherwise left
 /// a call per element that kept the scan's state in memory. On W8 (the
 /// expression tree of `cargo bench --bench ast`, by hand) the build took
-/// 108.7M instructions instead of 111.5M for 1M nodes.
+/// 108.7M instructions instead of 111.5M for 1M nodes when this was
+/// measured (docs/benchmarks.md, 2026-12-07).
 ///
 /// # Example
 ///
