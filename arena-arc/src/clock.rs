@@ -285,6 +285,13 @@ mod thread {
                     // SAFETY: taken out of the clock, which owned them.
                     let bytes = unsafe { bytes_of(&freed) };
                     clock.kept_bytes.set(clock.kept_bytes.get() - bytes);
+                    if kept.is_empty() {
+                        // The list's buffer goes too, as in `trim_thread`:
+                        // it grew to hold a whole freed document's chunks,
+                        // and an empty list would keep that size for the
+                        // thread's life.
+                        *kept = Vec::new();
+                    }
                     freed
                 }
                 Err(_) => Vec::new(),

@@ -297,3 +297,28 @@ fn the_thread_end_gives_the_kept_chunks_back() {
         assert!(chunks_alive() > 0, "the chunks are kept");
     });
 }
+
+/// Once the arenas' own trims have freed every chunk the thread kept, the
+/// thread holds nothing for the document it dropped: not the chunks, and
+/// not the list that kept them, which grew to hold a document's chunks.
+/// (`trim_thread` always freed it; `trim_arena` left it at its largest
+/// size, 5,376 bytes here, for the thread's life.)
+#[test]
+fn the_arenas_trims_free_the_list_that_kept_the_chunks() {
+    on_a_thread("the arenas' trims after a document", || {
+        // What lives as long as the thread is made first: its clock, and
+        // each arena's registration and counters (an object, then an array).
+        drop(document(1, 1, 4));
+        drop(document(2, 1, 4));
+        arena_arc::trim_thread();
+        let before = Snapshot::now();
+        drop(document(3, depth(), 4));
+        arena_arc::recycle_thread();
+        assert!(chunks_alive() > 40, "the chunks are kept: {:?}", stats());
+        Value::trim_arena();
+        Member::trim_arena();
+        arena_arc::TEXT_ARENA.trim();
+        assert_eq!((chunks_alive(), bytes_reserved()), (0, 0));
+        before.assert_all_freed("the thread after the arenas' trims");
+    });
+}
