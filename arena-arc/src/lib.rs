@@ -46,7 +46,7 @@
 //! - A retired chunk whose handles are all gone is reused, so a churn loop
 //!   stops calling the global allocator after warm-up.
 //! - [`Allocator::alloc_thin`] returns an 8-byte [`ArcThin`] instead of a
-//!   16-byte `ArcSingle`: from its first call the allocator puts its chunks
+//!   12-byte `ArcSingle`: from its first call the allocator puts its chunks
 //!   at [`THIN_WINDOW`] (64 KiB) boundaries, and a chunk must fit in one
 //!   ([`thin_capacity`] elements fill it; a derived arena takes that size
 //!   from `#[arena(chunk = thin)]`).

@@ -110,7 +110,7 @@ pub(crate) const fn fits_thin_window<T>(n: usize) -> bool {
 /// window.
 /// Use it for values that many small nodes point to, where the 8 bytes it
 /// saves per link shrink every node: a binary expression node with two
-/// `ArcThin` operands is 24 bytes where it is 40 with `ArcSingle`.
+/// `ArcThin` operands is 24 bytes where it is 32 with `ArcSingle`.
 /// `ArcSingle` stays the general handle: it converts from any one-element
 /// slice, and an `ArcThin` converts into it ([`into_single`](Self::into_single)).
 ///

@@ -13,6 +13,24 @@ const_assert!(size_of::<ArcSlice<u64>>() <= size_of::<Arc<[u64]>>());
 const_assert!(size_of::<ArcSlice<String>>() <= size_of::<Arc<[String]>>());
 const_assert!(size_of::<ArcSingle<u64>>() <= 16);
 const_assert!(size_of::<ArcSingle<u8, u8>>() <= 16);
+// A single is packed to 4-byte alignment: a pointer and a `u32` slot take
+// 12 bytes, and a node of a tag and two of them 32, not 40.
+#[cfg(target_pointer_width = "64")]
+const_assert_eq!(size_of::<ArcSingle<u64>>(), 12);
+#[cfg(target_pointer_width = "64")]
+const_assert_eq!(std::mem::align_of::<ArcSingle<u64>>(), 4);
+#[cfg(target_pointer_width = "64")]
+const_assert_eq!(size_of::<ArcSingle<u64, u64>>(), 16);
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    #[allow(dead_code)]
+    enum Expr {
+        Num(i64),
+        Add(ArcSingle<Expr>, ArcSingle<Expr>),
+        Call(ArcSlice<Expr>),
+    }
+    assert!(size_of::<Expr>() == 32);
+};
 #[cfg(target_pointer_width = "64")]
 const_assert_eq!(size_of::<ArcSlice<u64>>(), 16);
 #[cfg(target_pointer_width = "64")]

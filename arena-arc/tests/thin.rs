@@ -27,7 +27,7 @@ fn a_thin_handle_and_its_option_are_one_pointer() {
         _Call(ArcSlice<Expr>),
     }
     assert_eq!(size_of::<Expr>(), 24);
-    assert_eq!(size_of::<ArcSingle<u64>>(), 16);
+    assert_eq!(size_of::<ArcSingle<u64>>(), 12);
 }
 
 #[test]
