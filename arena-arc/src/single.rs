@@ -21,9 +21,9 @@ use crate::slice::ArcSlice;
 /// operands is 32 bytes, where an 8-aligned 16-byte handle made it 40. The
 /// cost is an unaligned load of the pointer where a handle is not at an
 /// 8-byte boundary, which x86-64 and AArch64 do at full speed unless it
-/// crosses a cache line. Measured on W8 (docs/benchmarks.md): 5–6 % less
-/// time for each `ArcSingle` tree, and 32 bytes resident per node instead
-/// of 40.
+/// crosses a cache line. Measured on W8 and W9 (docs/benchmarks.md): 3–7 %
+/// less time for each `ArcSingle` tree, and 32 bytes resident per W8 node
+/// instead of 40.
 ///
 /// Why not 8 bytes, like `Arc<T>`: a drop must find the chunk's count from
 /// the handle alone, and neither the chunk capacity `N` (not part of the
