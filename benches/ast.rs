@@ -143,7 +143,7 @@ fn child(cfg: &Config, name: &str) {
 fn encode(name: &str, s: &Sample) -> String {
     format!(
         "W8 name={name} thread={} nodes={} build={} clone={} eval={} drop_tree={} drop_arena={} value={} \
-         heap_peak={} left_after_drop={} left_after_end={} rss_peak={} node_size={} link_size={}",
+         heap_peak={} left_after_drop={} left_after_end={} rss_peak={} rss_after_drop={} node_size={} link_size={}",
         s.thread,
         s.nodes,
         s.build,
@@ -156,6 +156,7 @@ fn encode(name: &str, s: &Sample) -> String {
         s.left_after_drop,
         s.left_after_end,
         s.rss_peak,
+        s.rss_after_drop,
         s.node_size,
         s.link_size,
     )
@@ -329,14 +330,14 @@ fn main() {
     )
     .unwrap();
     md.push_str(
-        "| contestant | build | eval | drop | total | × Box | × multitude | clone (ns) | peak RSS (B/node) | peak heap (B/node) | left after drop | left after thread end | node (B) | link (B) |\n",
+        "| contestant | build | eval | drop | total | × Box | × multitude | clone (ns) | peak RSS (B/node) | RSS after the drop (B/node) | peak heap (B/node) | left after drop | left after thread end | node (B) | link (B) |\n",
     );
-    md.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    md.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for r in &results {
         let peak = r.counted("heap_peak");
         writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.entry.label,
             fmt(r.med("build")),
             fmt(r.med("eval")),
@@ -350,6 +351,7 @@ fn main() {
                 "n/a".into()
             },
             fmt(r.med("rss_peak")),
+            fmt(r.med("rss_after_drop")),
             fmt(peak / cfg.nodes as f64),
             bytes_left(r.counted("left_after_drop"), peak),
             bytes_left(r.counted("left_after_end"), peak),
@@ -397,7 +399,7 @@ fn main() {
             js,
             "    {{\"name\": \"{}\", \"label\": \"{}\", \"thread\": \"{thread}\", \"shared\": {}, \
              \"build\": {:.3}, \"eval\": {:.3}, \"drop\": {:.3}, \"total\": {:.3}, \"clone\": {:.3}, \
-             \"rss_peak_per_node\": {:.3}, \"heap_peak\": {}, \"left_after_drop\": {}, \"left_after_end\": {}, \
+             \"rss_peak_per_node\": {:.3}, \"rss_after_drop_per_node\": {:.3}, \"heap_peak\": {}, \"left_after_drop\": {}, \"left_after_end\": {}, \
              \"node_size\": {}, \"link_size\": {}, \
              \"samples\": {{\"build\": [{}], \"eval\": [{}], \"drop\": [{}], \"total\": [{}]}}}}",
             r.entry.name,
@@ -409,6 +411,7 @@ fn main() {
             r.med("total"),
             if r.shared() { r.med("clone") } else { -1.0 },
             r.med("rss_peak"),
+            r.med("rss_after_drop"),
             r.counted["heap_peak"],
             r.counted["left_after_drop"],
             r.counted["left_after_end"],

@@ -179,6 +179,10 @@ impl Start {
     pub fn heap_peak(&self) -> usize {
         heap::peak().saturating_sub(self.heap)
     }
+    /// The resident memory now, above the RSS at `now`.
+    pub fn rss_now(&self) -> usize {
+        rss().0.saturating_sub(self.rss)
+    }
     /// The resident high-water mark since `now`, above the RSS then.
     pub fn rss_peak(&self) -> usize {
         rss().1.saturating_sub(self.rss)

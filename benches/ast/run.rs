@@ -38,6 +38,11 @@ pub struct Sample {
     /// Resident memory: `VmHWM` minus `VmRSS` before the run (the
     /// high-water mark was reset to the start then).
     pub rss_peak: usize,
+    /// Resident memory right after the timed drop, above `VmRSS` before
+    /// the run: what the drop gave back to the system shows here. (glibc
+    /// gives some rows' freed pages back only at the building thread's
+    /// end, which no phase times.)
+    pub rss_after_drop: usize,
     pub node_size: usize,
     pub link_size: usize,
 }
@@ -96,7 +101,8 @@ where
             done.take();
             let t = Stamp::now();
             drop(b);
-            t.ns()
+            let dropped = t.ns();
+            (dropped, start.rss_now())
         });
         let (root, built) = handoff.take();
         s.build = built;
@@ -109,7 +115,7 @@ where
         s.drop_tree = t.ns();
         s.left_after_drop = start.left();
         done.put(());
-        s.drop_arena = worker.join().unwrap();
+        (s.drop_arena, s.rss_after_drop) = worker.join().unwrap();
     });
     s.left_after_end = start.left();
     s.heap_peak = start.heap_peak();
@@ -165,6 +171,7 @@ macro_rules! on_main {
             (s, Stamp::now())
         };
         s.drop_arena = dropping.ns();
+        s.rss_after_drop = start.rss_now();
         s.left_after_end = start.left();
         s.heap_peak = start.heap_peak();
         s.rss_peak = start.rss_peak();
