@@ -766,3 +766,45 @@ fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{ChunkSize, chunk_from_expr};
+
+    /// Reads `expr` as a chunk capacity: its size, or its error message.
+    fn chunk(expr: syn::Expr) -> Result<ChunkSize, String> {
+        chunk_from_expr(&expr, "`chunk = 1024`")
+            .map(|chunk| chunk.value)
+            .map_err(|error| error.to_string())
+    }
+
+    /// `thin` is the one word a chunk capacity may be; any other path,
+    /// `thin` qualified or with an attribute, and a named constant are
+    /// refused with the message that asks for a literal (found by
+    /// cargo-mutants: with the guard's tests made `true` or `||`, a
+    /// constant or `self::thin` was taken as `thin` and nothing failed).
+    #[test]
+    fn only_the_bare_word_thin_is_a_thin_chunk() {
+        assert!(chunk(syn::parse_quote!(thin)) == Ok(ChunkSize::Thin));
+        assert!(chunk(syn::parse_quote!(1024)) == Ok(ChunkSize::Elements(1024)));
+        for refused in [
+            syn::parse_quote!(CHUNK),
+            syn::parse_quote!(Thin),
+            syn::parse_quote!(self::thin),
+            syn::parse_quote!(<T>::thin),
+            syn::parse_quote!(
+                #[allow(unused)]
+                thin
+            ),
+        ] {
+            let shown = quote::ToTokens::to_token_stream(&refused).to_string();
+            let error = chunk(refused).err();
+            assert!(
+                error
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("the chunk capacity must be an integer literal")),
+                "`{shown}`: {error:?}"
+            );
+        }
+    }
+}
