@@ -230,6 +230,11 @@ fn the_memory_kept_follows_the_larger_of_the_last_two_documents() {
         drop(big);
         arena_arc::recycle_thread();
         assert_eq!(bytes_reserved(), big_bytes, "every chunk is kept");
+        // A call that frees nothing does not end the episode: the big
+        // document stays one of the last two. (Found by cargo-mutants: with
+        // the episode ended whatever it freed, the small document below gave
+        // the big one's memory back.)
+        arena_arc::recycle_thread();
 
         // A small document between two large ones keeps the large one's
         // memory (the larger of the last two)...
@@ -247,6 +252,81 @@ fn the_memory_kept_follows_the_larger_of_the_last_two_documents() {
         assert!(
             0 < kept && kept * 20 < big_bytes,
             "{kept} bytes kept after two small documents, the big one took {big_bytes}"
+        );
+
+        arena_arc::trim_thread();
+        assert_eq!((chunks_alive(), bytes_reserved()), (0, 0));
+    });
+}
+
+/// The budget is the larger of the last *two* documents: after a big, a
+/// medium and a small document, the thread still keeps about the medium
+/// one's bytes (the oldest chunks go first, only until what is kept fits),
+/// not just the small one's. (Found by cargo-mutants: the eviction's
+/// `kept_bytes -= size` made `+=` gave back every older chunk, and the test
+/// above, where the budget comes down to the small document's own bytes,
+/// passed.)
+#[test]
+fn after_a_document_shrinks_the_thread_keeps_the_one_before_its_bytes() {
+    on_a_thread("documents that shrink by steps", || {
+        drop(document(2, depth() - 1, 4));
+        arena_arc::recycle_thread();
+        let medium = bytes_reserved();
+        arena_arc::trim_thread();
+        assert_eq!(bytes_reserved(), 0);
+
+        drop(document(1, depth(), 4));
+        arena_arc::recycle_thread();
+        let big = bytes_reserved();
+        assert!(
+            big > 2 * medium,
+            "{big} bytes, the medium document {medium}"
+        );
+        drop(document(2, depth() - 1, 4));
+        arena_arc::recycle_thread();
+        assert_eq!(
+            bytes_reserved(),
+            big,
+            "the big document is the last two's larger"
+        );
+
+        let small = document(3, 1, 4);
+        assert_eq!(count(&small), 5);
+        drop(small);
+        arena_arc::recycle_thread();
+        let kept = bytes_reserved();
+        assert!(
+            medium / 2 < kept && kept <= medium,
+            "{kept} bytes kept after the small document, the medium one took {medium}"
+        );
+
+        arena_arc::trim_thread();
+        assert_eq!((chunks_alive(), bytes_reserved()), (0, 0));
+    });
+}
+
+/// An arena's own trim gives its kept chunks back and takes their bytes off
+/// what the thread keeps, so that the other arenas' kept chunks still fit
+/// the budget. (Found by cargo-mutants: with the bytes added instead of
+/// taken off, the next document evicted `Member`'s kept chunks.)
+#[test]
+fn an_arenas_trim_leaves_the_other_arenas_kept_chunks_within_the_budget() {
+    on_a_thread("one arena trimmed after a document", || {
+        drop(document(1, depth(), 4));
+        arena_arc::recycle_thread();
+        let members_kept = Member::arena_stats().bytes_reserved;
+        assert!(members_kept > 0 && Value::arena_stats().bytes_reserved > 0);
+        Value::trim_arena();
+        assert_eq!(Value::arena_stats().bytes_reserved, 0);
+
+        let small = document(3, 1, 4);
+        assert_eq!(count(&small), 5);
+        drop(small);
+        arena_arc::recycle_thread();
+        assert_eq!(
+            Member::arena_stats().bytes_reserved,
+            members_kept,
+            "`Member`'s kept chunks after `Value::trim_arena()` and a small document"
         );
 
         arena_arc::trim_thread();
