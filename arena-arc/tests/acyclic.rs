@@ -8,7 +8,7 @@ mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use arena_arc::{Allocator, ArcSingle, ArcSlice, ArenaLinks, Links};
+use arena_arc::{Allocator, ArcSingle, ArcSlice, ArcThin, ArenaLinks, Links};
 use common::counting::{self, Snapshot};
 use common::elems::{self, Elem, Ids, Tracked};
 
@@ -480,4 +480,86 @@ fn a_visit_links_that_panics_leaks_its_value_and_chunk_and_the_allocator_goes_on
     // never released) and the first two of the chain. The other nine were
     // dropped, once each (a second drop fails `Tracked`'s canary).
     assert_eq!(elems::made_and_dropped(), (13, 9));
+}
+
+/// A node whose links sit in every container [`Links::visit`] takes: a bare
+/// `ArcSlice`, a `Box`, a `Vec`, an array, a boxed slice and a bare
+/// `ArcThin` (each through the `Link` impl of that container).
+struct Every {
+    payload: Tracked,
+    slice: ArcSlice<Every>,
+    boxed: Option<Box<ArcSingle<Every>>>,
+    lists: Vec<ArcSlice<Every>>,
+    pair: [Option<ArcSingle<Every>>; 2],
+    boxed_slice: Box<[ArcSingle<Every>]>,
+    thin: Option<ArcThin<Every>>,
+}
+
+// SAFETY: every handle is owned by value by `self`'s fields and reported
+// once; `Every` has no `Drop` impl.
+unsafe impl ArenaLinks for Every {
+    fn visit_links(&self, links: &mut Links<Self>) {
+        links.visit(&self.slice);
+        links.visit(&self.boxed);
+        links.visit(&self.lists);
+        links.visit(&self.pair);
+        links.visit(&self.boxed_slice);
+        if let Some(thin) = &self.thin {
+            links.visit(thin);
+        }
+    }
+}
+
+/// A chunk small enough for `ArcThin` handles, large enough for the whole
+/// tree: every link points into the chunk that holds it.
+const EVERY_CHUNK: usize = 64;
+
+/// Each container's `Link::report` gives back the links into the value's
+/// own chunk: a tree of `Every` in one chunk, every link reported only
+/// through `visit`, frees itself. (Found by cargo-mutants: with the `report`
+/// of `ArcSlice`, `ArcThin`, `Box`, `[X]`, `[X; K]` or `Vec` made a no-op,
+/// nothing failed; the unreported links then keep counting and the chunk
+/// keeps itself alive, a leak.)
+#[test]
+fn links_in_every_container_visit_takes_free_the_tree() {
+    leaves_nothing("a tree linked through every container", |ids| {
+        let arena: Allocator<Every, u32, EVERY_CHUNK> = Allocator::new_acyclic();
+        let leaf = |ids: &mut Ids| Every {
+            payload: ids.next(),
+            slice: ArcSlice::new(),
+            boxed: None,
+            lists: Vec::new(),
+            pair: [None, None],
+            boxed_slice: Box::new([]),
+            thin: None,
+        };
+        // (The first: it makes the allocator take chunks aligned for thin
+        // handles.)
+        let thin = arena.alloc_thin_linked(leaf(ids));
+        let slice = arena.alloc(2, |_| leaf(ids));
+        let boxed = arena.alloc_linked(leaf(ids));
+        let lists = vec![arena.alloc(1, |_| leaf(ids)), arena.alloc(3, |_| leaf(ids))];
+        let pair = [Some(arena.alloc_linked(leaf(ids))), None];
+        let boxed_slice: Box<[_]> = Box::new([arena.alloc_linked(leaf(ids))]);
+        let root = arena.alloc_linked(Every {
+            payload: ids.next(),
+            slice,
+            boxed: Some(Box::new(boxed)),
+            lists,
+            pair,
+            boxed_slice,
+            thin: Some(thin),
+        });
+        assert_eq!(arena.stats().chunks_created, 1, "the tree is in one chunk");
+        let kids = root.slice.len()
+            + root.lists.iter().map(|l| l.len()).sum::<usize>()
+            + root.boxed.iter().count()
+            + root.pair.iter().flatten().count()
+            + root.boxed_slice.len()
+            + root.thin.iter().count();
+        assert_eq!(kids, 10);
+        assert_eq!(root.payload.key(), 10, "the root was made last");
+        drop(root);
+        drop(arena);
+    });
 }
