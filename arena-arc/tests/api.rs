@@ -395,3 +395,30 @@ fn debug_output_is_useful() {
     assert!(text.contains("u16"), "{text}");
     assert!(text.contains("chunks_created: 1"), "{text}");
 }
+
+/// `Links`, as a hand-written `visit_links` sees it, shows whether the
+/// commit is in a generation (a hand-held acyclic allocator's is not).
+/// (Found by cargo-mutants: `Debug for Links` could write nothing.)
+#[test]
+fn links_debug_output_shows_the_commit() {
+    use arena_arc::{ArenaLinks, Links};
+    use std::cell::RefCell;
+
+    thread_local! {
+        static SHOWN: RefCell<String> = const { RefCell::new(String::new()) };
+    }
+    struct Node(ArcSlice<Node>);
+    // SAFETY: the one handle is owned by value and reported once; no `Drop`.
+    unsafe impl ArenaLinks for Node {
+        fn visit_links(&self, links: &mut Links<Self>) {
+            SHOWN.with(|shown| *shown.borrow_mut() = format!("{links:?}"));
+            links.slice(&self.0);
+        }
+    }
+
+    let arena: Allocator<Node> = Allocator::new_acyclic();
+    let _node = arena.alloc_linked(Node(ArcSlice::new()));
+    let text = SHOWN.with(|shown| shown.borrow().clone());
+    assert!(text.starts_with("Links { target: "), "{text}");
+    assert!(text.ends_with("in_generation: false }"), "{text}");
+}
