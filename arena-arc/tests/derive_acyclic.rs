@@ -467,3 +467,25 @@ fn a_linked_value_refused_by_the_limit_is_dropped_once() {
         assert_eq!(eval(&sum), eval(&kept[2]) + eval(&kept[3]));
     });
 }
+
+/// A derived arena's chunk left with free slots for a request that does not
+/// fit (parked in the thread's open generation) counts those slots in
+/// `bytes_lost_in_tails`, as a plain arena's retired chunk does. (Found by
+/// cargo-mutants: every change to the parked chunk's count went unseen.)
+#[test]
+fn a_parked_chunks_free_slots_count_as_lost_bytes() {
+    leaves_nothing("a parked chunk's tail", |ids| {
+        let singles: Vec<_> = (0..5).map(|_| Node::alloc_value(leaf(ids))).collect();
+        let before = Node::arena_stats();
+        assert_eq!((before.chunks_created, before.bytes_lost_in_tails), (1, 0));
+        let four = Node::alloc(4, |_| leaf(ids));
+        let after = Node::arena_stats();
+        assert_eq!(after.chunks_created, 2, "{after:?}");
+        assert_eq!(
+            after.bytes_lost_in_tails,
+            3 * std::mem::size_of::<Node>(),
+            "three slots of eight left in the first chunk: {after:?}"
+        );
+        assert_eq!((singles.len(), four.len()), (5, 4));
+    });
+}
