@@ -305,3 +305,25 @@ fn a_derived_struct_with_primitive_and_self_slices_round_trips() {
     .join()
     .unwrap();
 }
+
+/// A format that hands a string over as bytes (`visit_bytes`) gives an
+/// `ArcStr` when they are UTF-8 and a serde error naming the bytes when they
+/// are not. (Found by cargo-mutants: `visit_bytes` could return an empty
+/// string and nothing failed; serde_json always hands over a `str`.)
+#[test]
+fn a_string_handed_over_as_bytes_deserializes_or_is_an_error() {
+    use serde::de::value::{BytesDeserializer, Error};
+
+    let text = ArcStr::<u32>::deserialize(BytesDeserializer::<Error>::new("naïve".as_bytes()));
+    assert_eq!(text.unwrap().as_str(), "naïve");
+
+    let into: Allocator<u8> = Allocator::new();
+    let text = DeserializeIn::str(&into).deserialize(BytesDeserializer::<Error>::new(b"bytes"));
+    assert_eq!(text.unwrap().as_str(), "bytes");
+
+    let err = ArcStr::<u32>::deserialize(BytesDeserializer::<Error>::new(b"\xff\xfe")).unwrap_err();
+    assert!(
+        err.to_string().contains("invalid value") && err.to_string().contains("a string"),
+        "{err}"
+    );
+}
