@@ -313,6 +313,22 @@ fn zero_sized_values_and_std_traits() {
     set.insert(x.clone());
     assert!(set.contains(&x));
     assert!(!set.contains(&y));
+
+    // Equality, hashing and order are the value's; identity is the
+    // address's. (Found by cargo-mutants: `eq` made `true`, `hash` made to
+    // hash nothing, `ptr_eq` made `true` and `{:p}` made empty all passed.)
+    fn hash_of(value: &impl std::hash::Hash) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(value)
+    }
+    assert_ne!(x, y);
+    assert_eq!(hash_of(&x), hash_of(&"a"));
+    assert_ne!(hash_of(&x), hash_of(&y));
+    let same = words.alloc_thin("a");
+    assert_eq!(x, same);
+    assert!(ArcThin::ptr_eq(&x, &x.clone()));
+    assert!(!ArcThin::ptr_eq(&x, &same));
+    assert_eq!(format!("{x:p}"), format!("{:p}", ArcThin::as_ptr(&x)));
 }
 
 #[cfg(feature = "derive")]
