@@ -358,6 +358,9 @@ mod arc_str_fields {
             .kind(owned)
             .build();
         assert_eq!((a.name.as_str(), a.kind.as_str()), ("copied", "kind"));
+        // (An owned `String`, too: found by cargo-mutants, whose mutant of
+        // its `IntoArcStr` gave an empty text that no test read.)
+        assert_eq!(b.kind.as_str(), "kind");
         // Moved in, not copied: the very same bytes.
         assert!(ArcStr::ptr_eq(&b.name, &existing));
         // `shared = IDENTS` puts ArcStr and ArcSlice<u8> fields in one arena.
@@ -368,7 +371,7 @@ mod arc_str_fields {
             .raw(vec![1])
             .kind("a long kind, longer than 16 bytes")
             .build();
-        assert_eq!(c.kind.len(), 33);
+        assert_eq!((c.name.as_str(), c.kind.len()), ("s", 33));
         assert!(!ArcSlice::shares_chunk(
             a.kind.as_arc_slice(),
             c.kind.as_arc_slice()
