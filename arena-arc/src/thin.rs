@@ -366,3 +366,30 @@ impl<T: Ord> Ord for ArcThin<T> {
         self.get().cmp(other.get())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The compile-time check of `alloc_thin` at its edges, which a
+    /// trybuild test would need one crate per edge to reach: the largest
+    /// chunk that fits the window, one element more, no elements, and a
+    /// size that overflows.
+    #[test]
+    fn a_chunk_fits_the_window_up_to_its_last_byte() {
+        let room = THIN_WINDOW - elems_offset::<u64>();
+        assert_eq!(room % 8, 0, "the window's room is a whole number of u64s");
+        assert!(fits_thin_window::<u64>(room / 8));
+        assert!(!fits_thin_window::<u64>(room / 8 + 1));
+        assert!(fits_thin_window::<u64>(1));
+        assert!(!fits_thin_window::<u64>(0));
+        assert!(!fits_thin_window::<u64>(usize::MAX / 4));
+        // A zero-sized type fits any number, but never none.
+        assert!(fits_thin_window::<()>(usize::MAX));
+        assert!(!fits_thin_window::<()>(0));
+        // The capacity handed to users fits, with its 80 bytes to spare.
+        let n = thin_capacity::<u64>();
+        assert!(fits_thin_window::<u64>(n));
+        assert_eq!(room - n * 8, 80);
+    }
+}
