@@ -253,7 +253,50 @@ fn distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::distance;
+    use super::{distance, struct_attrs};
+    use crate::validation::Errors;
+
+    /// The error `struct_attrs` reports for `attr`, if any.
+    fn struct_error(attr: syn::Attribute) -> Option<String> {
+        let mut errors = Errors::default();
+        struct_attrs(&[attr], &mut errors);
+        errors.finish().err().map(|error| error.to_string())
+    }
+
+    /// `crate = ...` takes a plain path, or one in a string as serde spells
+    /// it, and refuses a qualified-self path and one with an attribute
+    /// (found by cargo-mutants: with `crate_path`'s guard made `true` or
+    /// its `&&` made `||`, `<X as Y>::z` was taken as the path `z`).
+    #[test]
+    fn crate_takes_a_plain_path() {
+        assert_eq!(
+            struct_error(syn::parse_quote!(#[arena(crate = ::renamed)])),
+            None
+        );
+        assert_eq!(
+            struct_error(syn::parse_quote!(#[arena(crate = self::reexports::arena_arc)])),
+            None
+        );
+        assert_eq!(
+            struct_error(syn::parse_quote!(#[arena(crate = "::renamed")])),
+            None
+        );
+        let refused: [syn::Attribute; 3] = [
+            syn::parse_quote!(#[arena(crate = <X as Y>::z)]),
+            syn::parse_quote!(#[arena(crate = #[cfg(all())] a::b)]),
+            syn::parse_quote!(#[arena(crate = a::b::<T>)]),
+        ];
+        for attr in refused {
+            let shown = quote::ToTokens::to_token_stream(&attr).to_string();
+            let error = struct_error(attr);
+            assert!(
+                error
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("`crate` takes the path of the arena-arc crate")),
+                "`{shown}`: {error:?}"
+            );
+        }
+    }
 
     /// The edit distance behind "did you mean" (found by cargo-mutants:
     /// the first column's `i + 1` as `i * 1` survived, which makes a leading

@@ -769,7 +769,112 @@ fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
 
 #[cfg(test)]
 mod tests {
-    use super::{ChunkSize, chunk_from_expr};
+    use syn::{Type, parse_quote};
+
+    use super::{
+        ArenaForm, ArenaInput, ChunkSize, LinkKind, StructAttrs, TypeModel, chunk_from_expr,
+        is_self_link, link_kind,
+    };
+
+    /// A derived type `Node` with `attrs`.
+    fn node(attrs: StructAttrs) -> TypeModel {
+        TypeModel {
+            ident: parse_quote!(Node),
+            vis: syn::Visibility::Inherited,
+            attrs,
+        }
+    }
+
+    /// A qualified-self type is never read as a handle or a primitive by
+    /// its last name (found by cargo-mutants: `link_kind`'s guard made
+    /// `true` survived): the derive cannot see what it names.
+    #[test]
+    fn a_qualified_self_type_holds_no_link() {
+        assert!(link_kind(&parse_quote!(<X as Y>::ArcSlice<Node>)) == LinkKind::None);
+        assert!(link_kind(&parse_quote!(ArcSlice<Node>)) == LinkKind::Handle);
+        assert!(link_kind(&parse_quote!(Other)) == LinkKind::Opaque);
+    }
+
+    /// A self-link is a handle, or an `Option` of exactly one handle, to
+    /// `Self` or the type's own name, with the type's index type (found by
+    /// cargo-mutants: `option_argument` made `None`, its one-argument
+    /// guard made `true`, and `is_self_link`'s path guard made `true`
+    /// survived).
+    #[test]
+    fn a_self_link_names_the_type_itself() {
+        let model = node(StructAttrs::default());
+        let self_links: [Type; 5] = [
+            parse_quote!(ArcSlice<Node>),
+            parse_quote!(ArcSingle<Self, u32>),
+            parse_quote!(Option<ArcSingle<Self>>),
+            parse_quote!(std::option::Option<ArcSlice<Node>>),
+            parse_quote!(core::option::Option<ArcSingle<Node>>),
+        ];
+        for ty in self_links {
+            let shown = quote::ToTokens::to_token_stream(&ty).to_string();
+            assert!(is_self_link(&ty, &model), "{shown}");
+        }
+        let others: [Type; 7] = [
+            parse_quote!(ArcSlice<Other>),
+            parse_quote!(ArcSlice<::Node>),
+            parse_quote!(ArcSlice<<X>::Node>),
+            parse_quote!(ArcSlice<Node, u16>),
+            parse_quote!(Option<ArcSingle<Self>, u8>),
+            parse_quote!(Vec<ArcSingle<Self>>),
+            parse_quote!(<X>::Option<ArcSingle<Self>>),
+        ];
+        for ty in others {
+            let shown = quote::ToTokens::to_token_stream(&ty).to_string();
+            assert!(!is_self_link(&ty, &model), "{shown}");
+        }
+        // With `index = u16`, the handles must say so.
+        let model = node(StructAttrs {
+            index: Some(parse_quote!(u16)),
+            ..StructAttrs::default()
+        });
+        assert!(is_self_link(&parse_quote!(ArcSlice<Node, u16>), &model));
+        assert!(!is_self_link(&parse_quote!(ArcSlice<Node>), &model));
+    }
+
+    /// The crate path is written from any module when it is absolute
+    /// (`::` or `crate::`), and through the builder's own markers otherwise
+    /// (found by cargo-mutants: `krate_absolute` made `None`, and its `||`
+    /// made `&&`, survived; both ways compile, so only this shows it).
+    #[test]
+    fn only_an_absolute_crate_path_is_used_from_the_builders_module() {
+        let absolute = |krate: Option<syn::Path>| {
+            node(StructAttrs {
+                krate,
+                ..StructAttrs::default()
+            })
+            .krate_absolute()
+            .map(|path| path.to_string())
+        };
+        assert_eq!(absolute(None).as_deref(), Some(":: arena_arc"));
+        assert_eq!(
+            absolute(Some(parse_quote!(::renamed))).as_deref(),
+            Some(":: renamed")
+        );
+        assert_eq!(
+            absolute(Some(parse_quote!(crate::deps::aa))).as_deref(),
+            Some("crate :: deps :: aa")
+        );
+        assert_eq!(absolute(Some(parse_quote!(self::deps::aa))), None);
+        assert_eq!(absolute(Some(parse_quote!(deps::aa))), None);
+    }
+
+    /// `arena!`'s type may start with `crate::`: only `crate =` begins the
+    /// crate path (found by cargo-mutants: the `&&` of that test made `||`
+    /// survived).
+    #[test]
+    fn arena_takes_a_type_that_starts_with_crate() {
+        let input: ArenaInput = syn::parse_str("crate::nodes::Node, 64").unwrap();
+        assert!(input.krate.is_none());
+        assert!(matches!(input.form, ArenaForm::ForType { .. }));
+        let input: ArenaInput =
+            syn::parse_str("crate = ::renamed; crate::nodes::Node, 64").unwrap();
+        assert!(input.krate.is_some());
+    }
 
     /// Reads `expr` as a chunk capacity: its size, or its error message.
     fn chunk(expr: syn::Expr) -> Result<ChunkSize, String> {

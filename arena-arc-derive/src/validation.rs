@@ -212,3 +212,37 @@ fn is_primitive(ty: &Type) -> bool {
     matches!(ty, Type::Path(path) if path.qself.is_none()
         && path.path.get_ident().is_some_and(|i| PRIMITIVES.contains(&i.to_string().as_str())))
 }
+
+#[cfg(test)]
+mod tests {
+    use syn::parse_quote;
+
+    use super::{index_type, is_primitive};
+
+    /// An index type is one of the six, named bare; a qualified-self path
+    /// ending in one is not (found by cargo-mutants: `index_type`'s guard
+    /// made `true` survived).
+    #[test]
+    fn an_index_type_is_one_of_the_six_by_name() {
+        for name in ["u8", "u16", "u32", "u64", "u128", "usize"] {
+            let ty: syn::Type = syn::parse_str(name).unwrap();
+            assert!(index_type(&ty).is_ok(), "{name}");
+        }
+        assert!(index_type(&parse_quote!(<X>::u32)).is_err());
+        assert!(index_type(&parse_quote!(i32)).is_err());
+        assert!(index_type(&parse_quote!(Index)).is_err());
+    }
+
+    /// A handle field's index type is checked here only when it is a
+    /// primitive's name; any other name may be an alias of an index type,
+    /// which the type checker judges (found by cargo-mutants: `is_primitive`
+    /// made `true` or `false` survived).
+    #[test]
+    fn only_a_primitives_name_is_checked_as_an_index_type() {
+        assert!(is_primitive(&parse_quote!(i32)));
+        assert!(is_primitive(&parse_quote!(u16)));
+        assert!(!is_primitive(&parse_quote!(MyIndex)));
+        assert!(!is_primitive(&parse_quote!(std::primitive::u16)));
+        assert!(!is_primitive(&parse_quote!(<X>::u16)));
+    }
+}

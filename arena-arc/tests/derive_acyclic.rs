@@ -10,7 +10,7 @@ mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc, ArenaLinks, Links, arena};
+use arena_arc::{ArcSingle, ArcSlice, ArcStr, ArenaAlloc, ArenaLinks, Links, arena};
 use common::counting::{self, Snapshot};
 use common::elems::{self, Elem, Ids, Tracked};
 use common::leaves_nothing;
@@ -97,6 +97,90 @@ fn the_derived_arenas_are_acyclic_and_others_are_not() {
     assert!(CONS.with(|a| a.is_acyclic()));
     assert!(!BYTES.with(|a| a.is_acyclic()));
     assert!(!Plain::arena().with(|a| a.is_acyclic()));
+    assert!(!LinkFree::arena().with(|a| a.is_acyclic()));
+    assert!(Shapes::arena().with(|a| a.is_acyclic()));
+}
+
+/// Every kind of field the derive reads as holding no link of its own: a
+/// primitive, `ArcStr` (whose link always counts), handles to a primitive,
+/// `Option`, `Box` and `Vec` of primitives, a shared owner. Its arena stays
+/// plain: each arm of the derive's classifier (`parse::link_kind`) is
+/// needed for that, and without one the type would get an acyclic arena,
+/// whose commits scan for links.
+#[derive(ArenaAlloc)]
+#[allow(dead_code)]
+struct LinkFree {
+    number: u64,
+    text: ArcStr,
+    bytes: ArcSlice<u8>,
+    one: ArcSingle<u64>,
+    maybe: Option<u32>,
+    boxed: Box<[u16]>,
+    list: Vec<i8>,
+    shared: std::sync::Arc<str>,
+}
+
+/// Declares `Shapes` with a field of type `$grouped`, which reaches the
+/// derive wrapped in an invisible group, as a macro's `$t:ty` does. (In a
+/// module: the parentheses are the point, and the lint against them fires
+/// on the derive's output too.)
+macro_rules! shapes {
+    ($grouped:ty) => {
+        // (Its builder is not used.)
+        #[allow(unused_parens, dead_code)]
+        mod shapes {
+            use super::*;
+
+            /// A self-link in every shape of field type the derive looks
+            /// through: a tuple, parentheses, a tuple in parentheses, a
+            /// slice in a `Box`, and a tuple through a macro's type
+            /// fragment.
+            #[derive(ArenaAlloc)]
+            #[arena(chunk = 8)]
+            pub struct Shapes {
+                pub id: Tracked,
+                pub pair: (Option<ArcSingle<Shapes>>, u32),
+                pub paren: (Option<ArcSingle<Shapes>>),
+                pub nested: ((u8, Option<ArcSingle<Shapes>>)),
+                pub boxed: Box<[ArcSingle<Shapes>]>,
+                pub grouped: $grouped,
+            }
+        }
+        use shapes::Shapes;
+    };
+}
+shapes!((u16, Option<ArcSingle<Shapes>>));
+
+/// A parent whose every field links to a leaf in its own chunk: a field
+/// whose links the derive did not report would keep counting, and the
+/// chunk would keep itself alive after the thread's end.
+#[test]
+fn links_in_tuples_parentheses_boxed_slices_and_macro_types_are_reported() {
+    fn leaf(ids: &mut Ids) -> ArcSingle<Shapes> {
+        Shapes::alloc_value(Shapes {
+            id: ids.next(),
+            pair: (None, 0),
+            paren: None,
+            nested: (0, None),
+            boxed: Box::new([]),
+            grouped: (0, None),
+        })
+    }
+    leaves_nothing("shapes", |ids| {
+        let parent = Shapes::alloc_value(Shapes {
+            id: ids.next(),
+            pair: (Some(leaf(ids)), 1),
+            paren: Some(leaf(ids)),
+            nested: (2, Some(leaf(ids))),
+            boxed: Box::new([leaf(ids), leaf(ids)]),
+            grouped: (3, Some(leaf(ids))),
+        });
+        // The parent and its six leaves fill one chunk of 8.
+        assert_eq!(Shapes::arena_stats().chunks_created, 1);
+        let leaf = parent.boxed[1].clone();
+        drop(parent);
+        assert_eq!(leaf.grouped.0, 0);
+    });
 }
 
 #[test]

@@ -504,3 +504,30 @@ fn has_default_field_arena(elem: &syn::Type, index: &syn::Type) -> bool {
     };
     is(elem, &PRIMITIVES) && is(index, &["u32"])
 }
+
+#[cfg(test)]
+mod tests {
+    use syn::parse_quote;
+
+    use super::has_default_field_arena;
+
+    /// The runtime has a default field arena for the primitives and
+    /// `ArcStr` with `u32` handles, named bare (found by cargo-mutants: the
+    /// guard against a qualified-self path made `true` survived).
+    #[test]
+    fn a_default_field_arena_is_for_a_bare_primitive_with_u32() {
+        let u32_: syn::Type = parse_quote!(u32);
+        assert!(has_default_field_arena(&parse_quote!(u8), &u32_));
+        assert!(has_default_field_arena(&parse_quote!(ArcStr), &u32_));
+        assert!(!has_default_field_arena(
+            &parse_quote!(u8),
+            &parse_quote!(u16)
+        ));
+        assert!(!has_default_field_arena(&parse_quote!(Node), &u32_));
+        assert!(!has_default_field_arena(&parse_quote!(<X>::u8), &u32_));
+        assert!(!has_default_field_arena(
+            &parse_quote!(u8),
+            &parse_quote!(<X>::u32)
+        ));
+    }
+}

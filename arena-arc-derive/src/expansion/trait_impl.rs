@@ -157,3 +157,23 @@ pub fn arena_alloc_impl(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::default_chunk_for;
+
+    /// The literal written for the default chunk capacity is the runtime's
+    /// `default_chunk::<L>(DEFAULT_CHUNK)`: 1024 elements, clamped to what
+    /// `L` can index; for another name, the runtime works it out (found by
+    /// cargo-mutants: with any arm gone the runtime's expression gives the
+    /// same capacity, so only this shows it).
+    #[test]
+    fn the_default_chunk_is_clamped_to_the_index_type() {
+        assert_eq!(super::super::DEFAULT_CHUNK, 1024);
+        assert_eq!(default_chunk_for("u8"), Some(256));
+        for index in ["u16", "u32", "u64", "u128", "usize"] {
+            assert_eq!(default_chunk_for(index), Some(1024), "{index}");
+        }
+        assert_eq!(default_chunk_for("Index"), None);
+    }
+}
