@@ -175,7 +175,7 @@ fn links_in_tuples_parentheses_boxed_slices_and_macro_types_are_reported() {
             boxed: Box::new([leaf(ids), leaf(ids)]),
             grouped: (3, Some(leaf(ids))),
         });
-        // The parent and its six leaves fill one chunk of 8.
+        // The parent and its six leaves fit in one chunk of 8.
         assert_eq!(Shapes::arena_stats().chunks_created, 1);
         let leaf = parent.boxed[1].clone();
         drop(parent);
