@@ -26,10 +26,15 @@
 //! heap, which it then trims, a system call every few chunks; W8's
 //! hand-held drop took 5.0 ns per node that way against 2.8.
 //!
+//! The queue is a thread-local with no destructor, so it still works
+//! while the thread's other thread-locals are destroyed: a list held by one
+//! of them is freed then without nesting too. It owns no memory between
+//! cascades (its buffers are given back when the outermost free ends), so
+//! there is nothing for a destructor to do.
+//!
 //! Without `std` (no thread-locals), under loom (whose threads share the
-//! OS thread's thread-locals), while the thread's thread-locals are being
-//! destroyed, or when the queue cannot grow, a free runs at once, nested,
-//! as before.
+//! OS thread's thread-locals), or when the queue cannot grow, a free runs
+//! at once, nested, as before.
 
 use core::ptr::NonNull;
 
@@ -69,6 +74,7 @@ use self::queue::{Drain, QUEUE, note_emptied, queued};
 #[cfg(all(feature = "std", not(loom)))]
 mod queue {
     use core::cell::{Cell, RefCell};
+    use core::mem::ManuallyDrop;
     use std::vec::Vec;
 
     use super::Freeing;
@@ -84,12 +90,18 @@ mod queue {
     }
 
     std::thread_local! {
-        pub(super) static QUEUE: Queue = const {
-            Queue {
+        /// In `ManuallyDrop`: a thread-local without drop glue has no
+        /// destructor, so it is never destroyed, and a list dropped by
+        /// another thread-local's destructor is still freed through it.
+        /// Nothing leaks: its lists hold no memory between cascades
+        /// ([`Drain`] gives it back), and a cascade ends on its thread
+        /// before the thread does.
+        pub(super) static QUEUE: ManuallyDrop<Queue> = const {
+            ManuallyDrop::new(Queue {
                 running: Cell::new(false),
                 waiting: RefCell::new(Vec::new()),
                 emptied: RefCell::new(Vec::new()),
-            }
+            })
         };
     }
 
@@ -149,7 +161,8 @@ mod queue {
             }
             self.0.running.set(false);
             // A queue is needed only while a cascade runs: keeping its
-            // buffers would hold blocks for the thread's life.
+            // buffers would hold blocks for the thread's life, and the
+            // thread-local, which is never dropped, would leak them.
             drop(core::mem::take(&mut *self.0.waiting.borrow_mut()));
         }
     }
@@ -192,17 +205,17 @@ pub(crate) unsafe fn free(freeing: Freeing) {
         // Queued: the running free will run it.
         Ok(None) => {}
         Ok(Some(queue)) => {
-            // SAFETY: the thread-local outlives this call: thread-locals are
-            // destroyed one at a time, after the code that may reach them
-            // (a destructor that reaches this finishes before the next one
-            // starts), as in `LocalArena::with`.
+            // SAFETY: the thread-local outlives this call: it has no
+            // destructor, and lives until the thread ends, after every
+            // call on the thread.
             let queue = unsafe { queue.as_ref() };
             let drain = Drain(queue);
             // SAFETY: the caller's promise.
             unsafe { run(queue, freeing) };
             drop(drain);
         }
-        // The thread-locals are being destroyed: run it now.
+        // Not expected (the thread-local has no destructor to have run),
+        // but if its storage cannot be reached, run the free now.
         // SAFETY: the caller's promise.
         Err(_) => unsafe { freeing.run() },
     }
