@@ -220,8 +220,9 @@ mod tests {
     use super::{index_type, is_primitive};
 
     /// An index type is one of the six, named bare; a qualified-self path
-    /// ending in one is not (found by cargo-mutants: `index_type`'s guard
-    /// made `true` survived).
+    /// ending in one is not. (cargo-mutants' `true` for the guard against
+    /// a qualified self survives, as an equivalent: syn gives such a path
+    /// no bare identifier, as the `<X>::u32` case shows.)
     #[test]
     fn an_index_type_is_one_of_the_six_by_name() {
         for name in ["u8", "u16", "u32", "u64", "u128", "usize"] {

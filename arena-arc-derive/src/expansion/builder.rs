@@ -512,8 +512,9 @@ mod tests {
     use super::has_default_field_arena;
 
     /// The runtime has a default field arena for the primitives and
-    /// `ArcStr` with `u32` handles, named bare (found by cargo-mutants: the
-    /// guard against a qualified-self path made `true` survived).
+    /// `ArcStr` with `u32` handles, named bare. (cargo-mutants' `true` for
+    /// the guard against a qualified self survives, as an equivalent: syn
+    /// gives such a path no bare identifier, as the `<X>::` cases show.)
     #[test]
     fn a_default_field_arena_is_for_a_bare_primitive_with_u32() {
         let u32_: syn::Type = parse_quote!(u32);
