@@ -214,14 +214,14 @@ fn start_the_queue(ids: &mut Ids) {
 }
 
 /// A thread with a small stack that holds a list of 20,000 nodes (120
-/// under Miri) in a thread-local until it ends, having used the queue of frees before the
-/// list's thread-local was made (`queue_first`) or after it. Thread-locals
-/// are destroyed in an order the platform picks. The queue has no
-/// destructor, so in both orders the list's frees run one after another
-/// when its thread-local is destroyed. (Before 2026-12-07 the queue was
-/// destroyed with the others, and a list dropped after it freed its chunks
-/// nested: 2,000 nodes fitted a default stack natively, and overflowed it
-/// under AddressSanitizer.)
+/// under Miri) in a thread-local until it ends, having used the queue of
+/// frees before the list's thread-local was made (`queue_first`) or after
+/// it. Thread-locals are destroyed in an order the platform picks. The
+/// queue has no destructor, so in both orders the list's frees run one
+/// after another when its thread-local is destroyed. (Before 2026-12-07
+/// the queue was destroyed with the others, and a list dropped after it
+/// freed its chunks nested: 2,000 nodes fitted a default stack natively,
+/// and overflowed it under AddressSanitizer.)
 fn a_list_held_by_a_thread_local(queue_first: bool) {
     leaves_nothing_on(
         "a list dropped at the thread's end",
