@@ -736,6 +736,27 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
         );
         debug_assert!(self.links.is_some());
         debug_assert!(generation == self.open_generation_of(res.chunk));
+        // The links are scanned in the caller's value, before the move.
+        // Read back from the slot just written, they waited on the stores:
+        // a node whose size is not a divisor of 64 has slots that straddle
+        // a cache line, and the load of its first link then waited for
+        // the line (a 56-byte node: a fifth of the allocation's samples,
+        // docs/benchmarks.md). Scanning after the move would read a
+        // moved-from value, whose `Box`es no longer own what they point
+        // to (Miri reports it). And a value passed by value to the scan was
+        // held in registers across it: six callee-saved registers and four
+        // spills per single. So the scan reads the value where the caller
+        // keeps it.
+        // If `visit_links` panics, some links may be given back already:
+        // the value is then leaked, never written nor dropped (the trait's
+        // contract), and so is the chunk, whose count keeps the
+        // reservation's reference; its slot is never read.
+        // SAFETY: `*value` is the caller's, a valid `T` until the move
+        // below, and is committed to the chunk with no user code in between
+        // but the visit. The chunk is current, and the generation, if any,
+        // its own (the caller's promise), open (a reservation in a closed
+        // one is never made) and this thread's.
+        unsafe { scan_links_of(&**value, res.chunk, generation) };
         // SAFETY: the reservation is slot `start` of `chunk`, in bounds.
         let slot = unsafe { res.chunk.slot(res.start) };
         // SAFETY: the slot is uninitialised and ours alone (reserved, no
@@ -743,19 +764,6 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
         // `ptr::read` moves the value out of `*value`, which the caller
         // never uses or drops again (its promise).
         unsafe { slot.write(ptr::read(&**value)) };
-        // The links are scanned in the slot, not before the move: a value
-        // held in registers across the scan took six callee-saved
-        // registers and four spills per single.
-        // If `visit_links` panics, some links may be given back already:
-        // the value is then leaked in its slot, never dropped (the trait's
-        // contract), and so is the chunk, whose count keeps the
-        // reservation's reference.
-        // SAFETY: the slot holds `value`, just written, which no one else
-        // can reach before the handle below exists; it is committed with no
-        // user code in between but the visit. The chunk is current, and the
-        // generation, if any, its own (the caller's promise), open (a
-        // reservation in a closed one is never made) and this thread's.
-        unsafe { scan_links_of(slot.as_ref(), res.chunk, generation) };
         // SAFETY: the slot is initialised and its reservation's reference
         // is the handle's. It is not dedicated, so `commit` would only give
         // back the links, which was done above.
