@@ -5,8 +5,8 @@
 //! exactly once, by the arena, never by the vector; a refusal (`at` past the
 //! length, a length past the index type, the byte limit) panics (or, from
 //! `checked_alloc_split_off`, is an `AllocError`), moves nothing and leaves
-//! the allocator usable; long tails take a dedicated
-//! chunk; trees built bottom-up from a stack in an acyclic arena (hand-held
+//! the allocator usable; a `visit_links` that panics leaks the tail, which
+//! the vector never drops; long tails take a dedicated chunk; trees built bottom-up from a stack in an acyclic arena (hand-held
 //! or per-thread) free themselves; zero-sized elements are counted right.
 
 mod common;
@@ -14,7 +14,7 @@ mod common;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use arena_arc::{AllocError, Allocator, ArcSlice, ArenaLinks, ArenaStats, Links};
+use arena_arc::{AllocError, Allocator, ArcSingle, ArcSlice, ArenaLinks, ArenaStats, Links};
 use common::counting::{self, Snapshot};
 use common::elems::{self, Elem, Ids, Tracked};
 use common::panic_of;
@@ -530,6 +530,79 @@ fn an_acyclic_tree_built_from_a_stack_outlives_its_allocator_and_frees_itself() 
         drop(root);
         assert_eq!(elems::made_and_dropped(), (NODES as usize, NODES as usize));
     });
+}
+
+/// A node whose `visit_links` panics when told to, after reporting its
+/// link, as `acyclic.rs`' `Touchy`: `ArenaLinks` allows it ("not unsound,
+/// but leaks the value and its chunk").
+struct Touchy {
+    payload: Tracked,
+    child: Option<ArcSingle<Touchy>>,
+    panics: bool,
+}
+
+// SAFETY: the one handle is owned by value and reported once; `Touchy` has
+// no `Drop` impl. (The panic after the report is allowed.)
+unsafe impl ArenaLinks for Touchy {
+    fn visit_links(&self, links: &mut Links<Self>) {
+        if let Some(child) = &self.child {
+            links.single(child);
+        }
+        if self.panics {
+            panic!("{}: visit_links", common::INJECTED);
+        }
+    }
+}
+
+fn touchy(ids: &mut Ids, child: Option<&ArcSingle<Touchy>>, panics: bool) -> Touchy {
+    Touchy {
+        payload: ids.next(),
+        child: child.cloned(),
+        panics,
+    }
+}
+
+/// A `visit_links` that panics while a tail is committed: the vector has
+/// given the tail up already, so it keeps its head and never drops the tail
+/// (not even when it reuses the buffer), the tail is leaked with its chunk,
+/// and the allocator goes on. (With the vector shortened after the commit,
+/// it keeps four elements and drops three of them twice.)
+#[test]
+// It leaks on purpose (the tail and its chunk), which Miri's leak check
+// reports as an error.
+#[cfg_attr(miri, ignore)]
+fn a_visit_links_that_panics_leaks_the_tail_and_the_vector_keeps_its_head() {
+    let _serial = common::serial();
+    elems::reset();
+    let arena: Allocator<Touchy, u32, 4> = Allocator::new_acyclic();
+    let mut ids = Ids(0);
+    // Slot 0 of the first chunk; the tail reserves its slots 1 to 3.
+    let leaf = arena.alloc_linked(touchy(&mut ids, None, false));
+    let mut stack = vec![
+        touchy(&mut ids, None, false),
+        touchy(&mut ids, Some(&leaf), false),
+        touchy(&mut ids, Some(&leaf), true),
+        touchy(&mut ids, None, false),
+    ];
+    let message = panic_of(|| arena.alloc_split_off(&mut stack, 1));
+    assert!(message.contains("visit_links"), "{message}");
+    assert_eq!(stack.len(), 1);
+    assert_eq!(stack[0].payload.key(), 1);
+    assert_eq!(elems::made_and_dropped(), (5, 0));
+
+    // The vector writes over the leaked tail; the allocator goes on, in a
+    // second chunk.
+    stack.push(touchy(&mut ids, None, false));
+    let tail = arena.alloc_split_off(&mut stack, 0);
+    assert!(stack.is_empty());
+    let keys: Vec<u32> = tail.iter().map(|t| t.payload.key()).collect();
+    assert_eq!(keys, [1, 5]);
+    assert_eq!(arena.stats().chunks_created, 2);
+    drop((tail, leaf, arena));
+    // Six values were made. The second chunk dropped its two, once each (a
+    // second drop fails `Tracked`'s canary). The first chunk is leaked with
+    // the leaf and the tail, which no one ever drops.
+    assert_eq!(elems::made_and_dropped(), (6, 2));
 }
 
 /// Zero-sized elements with a drop counter of their own.
