@@ -6,8 +6,9 @@
 //! length, a length past the index type, the byte limit) panics (or, from
 //! `checked_alloc_split_off`, is an `AllocError`), moves nothing and leaves
 //! the allocator usable; a `visit_links` that panics leaks the tail, which
-//! the vector never drops; long tails take a dedicated chunk; trees built bottom-up from a stack in an acyclic arena (hand-held
-//! or per-thread) free themselves; zero-sized elements are counted right.
+//! the vector never drops; long tails take a dedicated chunk; trees built
+//! bottom-up from a stack in an acyclic arena (hand-held or per-thread) free
+//! themselves; zero-sized elements are counted right.
 
 mod common;
 
