@@ -10,7 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use arena_arc::{Allocator, ArcSingle, ArcSlice, ArcThin, ArenaLinks, Links};
 use common::counting::{self, Snapshot};
-use common::elems::{self, Elem, Ids, Tracked};
+use common::elems::{self, Elem, Ids, Touchy, Tracked};
 
 /// A tree node: a tracked payload (exact drops), a child list and an
 /// optional extra link (for DAGs and chains).
@@ -417,39 +417,6 @@ fn trim_frees_a_dropped_tree_whose_root_sat_in_the_current_chunk() {
     elems::assert_each_dropped_once(ids.0);
 }
 
-/// A node whose `visit_links` panics when told to, after reporting its
-/// link: `ArenaLinks`' contract allows it ("not unsound, but leaks the
-/// value and its chunk").
-enum Touchy {
-    Leaf(Tracked),
-    Node(ArcSingle<Touchy>, Tracked, bool),
-}
-
-// SAFETY: the one handle is owned by value and reported once; `Touchy` has
-// no `Drop` impl. (The panic after the report is allowed.)
-unsafe impl ArenaLinks for Touchy {
-    fn visit_links(&self, links: &mut Links<Self>) {
-        if let Touchy::Node(child, _, panics) = self {
-            links.single(child);
-            if *panics {
-                panic!("{}: visit_links", common::INJECTED);
-            }
-        }
-    }
-}
-
-/// The keys of a chain, root first.
-fn touchy_keys(node: &Touchy) -> Vec<u32> {
-    match node {
-        Touchy::Leaf(payload) => vec![payload.key()],
-        Touchy::Node(child, payload, _) => {
-            let mut keys = vec![payload.key()];
-            keys.extend(touchy_keys(child));
-            keys
-        }
-    }
-}
-
 #[test]
 // It leaks on purpose (the panicking value and its chunk), which Miri's leak
 // check reports as an error.
@@ -471,7 +438,7 @@ fn a_visit_links_that_panics_leaks_its_value_and_chunk_and_the_allocator_goes_on
     for _ in 0..10 {
         root = arena.alloc_linked(Touchy::Node(root, ids.next(), false));
     }
-    assert_eq!(touchy_keys(&root), (2..13).rev().collect::<Vec<u32>>());
+    assert_eq!(root.keys(), (2..13).rev().collect::<Vec<u32>>());
     assert_eq!(arena.stats().chunks_created, 4);
     drop((root, leaf));
     drop(arena);

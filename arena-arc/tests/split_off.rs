@@ -15,9 +15,9 @@ mod common;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use arena_arc::{AllocError, Allocator, ArcSingle, ArcSlice, ArenaLinks, ArenaStats, Links};
+use arena_arc::{AllocError, Allocator, ArcSlice, ArenaLinks, ArenaStats, Links};
 use common::counting::{self, Snapshot};
-use common::elems::{self, Elem, Ids, Tracked};
+use common::elems::{self, Elem, Ids, Touchy, Tracked};
 use common::panic_of;
 
 /// The drops of one test's [`Item`]s, by id, so that tests run in parallel.
@@ -533,36 +533,6 @@ fn an_acyclic_tree_built_from_a_stack_outlives_its_allocator_and_frees_itself() 
     });
 }
 
-/// A node whose `visit_links` panics when told to, after reporting its
-/// link, as `acyclic.rs`' `Touchy`: `ArenaLinks` allows it ("not unsound,
-/// but leaks the value and its chunk").
-struct Touchy {
-    payload: Tracked,
-    child: Option<ArcSingle<Touchy>>,
-    panics: bool,
-}
-
-// SAFETY: the one handle is owned by value and reported once; `Touchy` has
-// no `Drop` impl. (The panic after the report is allowed.)
-unsafe impl ArenaLinks for Touchy {
-    fn visit_links(&self, links: &mut Links<Self>) {
-        if let Some(child) = &self.child {
-            links.single(child);
-        }
-        if self.panics {
-            panic!("{}: visit_links", common::INJECTED);
-        }
-    }
-}
-
-fn touchy(ids: &mut Ids, child: Option<&ArcSingle<Touchy>>, panics: bool) -> Touchy {
-    Touchy {
-        payload: ids.next(),
-        child: child.cloned(),
-        panics,
-    }
-}
-
 /// A `visit_links` that panics while a tail is committed: the vector has
 /// given the tail up already, so it keeps its head and never drops the tail
 /// (not even when it reuses the buffer), the tail is leaked with its chunk,
@@ -577,27 +547,28 @@ fn a_visit_links_that_panics_leaks_the_tail_and_the_vector_keeps_its_head() {
     elems::reset();
     let arena: Allocator<Touchy, u32, 4> = Allocator::new_acyclic();
     let mut ids = Ids(0);
-    // Slot 0 of the first chunk; the tail reserves its slots 1 to 3.
-    let leaf = arena.alloc_linked(touchy(&mut ids, None, false));
+    // Slot 0 of the first chunk; the tail reserves its slots 1 to 3, and
+    // the visit of its second element panics.
+    let leaf = arena.alloc_linked(Touchy::Leaf(ids.next()));
     let mut stack = vec![
-        touchy(&mut ids, None, false),
-        touchy(&mut ids, Some(&leaf), false),
-        touchy(&mut ids, Some(&leaf), true),
-        touchy(&mut ids, None, false),
+        Touchy::Leaf(ids.next()),
+        Touchy::Node(leaf.clone(), ids.next(), false),
+        Touchy::Node(leaf.clone(), ids.next(), true),
+        Touchy::Leaf(ids.next()),
     ];
     let message = panic_of(|| arena.alloc_split_off(&mut stack, 1));
     assert!(message.contains("visit_links"), "{message}");
     assert_eq!(stack.len(), 1);
-    assert_eq!(stack[0].payload.key(), 1);
+    assert_eq!(stack[0].keys(), [1]);
     assert_eq!(elems::made_and_dropped(), (5, 0));
 
     // The vector writes over the leaked tail; the allocator goes on, in a
     // second chunk.
-    stack.push(touchy(&mut ids, None, false));
+    stack.push(Touchy::Leaf(ids.next()));
     let tail = arena.alloc_split_off(&mut stack, 0);
     assert!(stack.is_empty());
-    let keys: Vec<u32> = tail.iter().map(|t| t.payload.key()).collect();
-    assert_eq!(keys, [1, 5]);
+    let keys: Vec<Vec<u32>> = tail.iter().map(Touchy::keys).collect();
+    assert_eq!(keys, [[1], [5]]);
     assert_eq!(arena.stats().chunks_created, 2);
     drop((tail, leaf, arena));
     // Six values were made. The second chunk dropped its two, once each (a

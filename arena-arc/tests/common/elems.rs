@@ -129,6 +129,42 @@ impl Drop for Tracked {
     }
 }
 
+/// A node whose `visit_links` panics when told to, after reporting its
+/// link: `ArenaLinks`' contract allows it ("not unsound, but leaks the
+/// value and its chunk"). `acyclic.rs` commits one with `alloc_linked`,
+/// `split_off.rs` a tail of them with `alloc_split_off`.
+pub enum Touchy {
+    Leaf(Tracked),
+    Node(ArcSingle<Touchy>, Tracked, bool),
+}
+
+// SAFETY: the one handle is owned by value and reported once; `Touchy` has
+// no `Drop` impl. (The panic after the report is allowed.)
+unsafe impl ArenaLinks for Touchy {
+    fn visit_links(&self, links: &mut Links<Self>) {
+        if let Touchy::Node(child, _, panics) = self {
+            links.single(child);
+            if *panics {
+                panic!("{}: visit_links", super::INJECTED);
+            }
+        }
+    }
+}
+
+impl Touchy {
+    /// The keys of a chain, this node's first.
+    pub fn keys(&self) -> Vec<u32> {
+        match self {
+            Touchy::Leaf(payload) => vec![payload.key()],
+            Touchy::Node(child, payload, _) => {
+                let mut keys = vec![payload.key()];
+                keys.extend(child.keys());
+                keys
+            }
+        }
+    }
+}
+
 /// A zero-sized type with `Drop`: only counted.
 pub struct Zst;
 
