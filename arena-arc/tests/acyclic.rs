@@ -442,9 +442,10 @@ fn a_visit_links_that_panics_leaks_its_value_and_chunk_and_the_allocator_goes_on
     assert_eq!(arena.stats().chunks_created, 4);
     drop((root, leaf));
     drop(arena);
-    // 13 values were made. The first chunk is leaked with its four: the
-    // leaf, the value whose visit panicked (its reservation's reference is
-    // never released) and the first two of the chain. The other nine were
+    // 13 values were made. The first chunk is leaked, with the leaf and the
+    // first two of the chain, and so is the value whose visit panicked: it
+    // was never written to its slot (the scan runs before the move), and its
+    // reservation's reference is never released. The other nine were
     // dropped, once each (a second drop fails `Tracked`'s canary).
     assert_eq!(elems::made_and_dropped(), (13, 9));
 }
