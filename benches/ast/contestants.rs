@@ -98,6 +98,11 @@ pub const ALL: &[Entry] = &[
 /// Experiments, run only when named with `--only`: not contestants.
 pub const EXTRA: &[Entry] = &[
     Entry {
+        name: "multitude-struct",
+        label: "multitude 0.12.0 `Arc`, the struct node of `ours-derive-struct`",
+        run: on_worker::<multi_struct::Build>,
+    },
+    Entry {
         name: "bumpalo-fat",
         label: "bumpalo with 12-byte links (a 32-byte node, as ours)",
         run: bump_fat::run,
@@ -352,6 +357,116 @@ mod multi {
                 .alloc_slice_fill_with_arc(args.len(), |_| args.next().unwrap())
         }
         fn share(root: &Arc<Expr<F>>) -> Option<Arc<Expr<F>>> {
+            Some(Arc::clone(root))
+        }
+    }
+}
+
+/// multitude with the struct node of `ours-derive-struct`: a kind, a value,
+/// two optional operands and an optional argument list side by side (48
+/// bytes, as `ours-derive-struct-thin`'s), so that the struct rows have a
+/// like-for-like reference as well as multitude's 24-byte enum.
+mod multi_struct {
+    use multitude::{Arc, Arena};
+
+    use crate::tree::{Builder, ExprNode, View};
+
+    #[derive(Clone, Copy)]
+    pub enum Kind {
+        Num,
+        Neg,
+        Add,
+        Mul,
+        Call,
+    }
+
+    pub struct MNode {
+        kind: Kind,
+        value: i64,
+        a: Option<Arc<MNode>>,
+        b: Option<Arc<MNode>>,
+        args: Option<Arc<[MNode]>>,
+    }
+
+    impl MNode {
+        #[inline(always)]
+        fn new(kind: Kind) -> Self {
+            MNode {
+                kind,
+                value: 0,
+                a: None,
+                b: None,
+                args: None,
+            }
+        }
+    }
+
+    impl ExprNode for MNode {
+        #[inline(always)]
+        fn view(&self) -> View<'_, Self> {
+            fn operand(link: &Option<Arc<MNode>>) -> &MNode {
+                link.as_deref().expect("an operand of an operator node")
+            }
+            match self.kind {
+                Kind::Num => View::Num(self.value),
+                Kind::Neg => View::Neg(operand(&self.a)),
+                Kind::Add => View::Add(operand(&self.a), operand(&self.b)),
+                Kind::Mul => View::Mul(operand(&self.a), operand(&self.b)),
+                Kind::Call => View::Call(self.args.as_deref().unwrap_or(&[])),
+            }
+        }
+    }
+
+    #[derive(Default)]
+    pub struct Build(Arena);
+    impl Builder for Build {
+        type Node = MNode;
+        type Link = Arc<MNode>;
+        #[inline(always)]
+        fn num(&self, v: i64) -> MNode {
+            MNode {
+                value: v,
+                ..MNode::new(Kind::Num)
+            }
+        }
+        #[inline(always)]
+        fn neg(&self, a: Arc<MNode>) -> MNode {
+            MNode {
+                a: Some(a),
+                ..MNode::new(Kind::Neg)
+            }
+        }
+        #[inline(always)]
+        fn add(&self, a: Arc<MNode>, b: Arc<MNode>) -> MNode {
+            MNode {
+                a: Some(a),
+                b: Some(b),
+                ..MNode::new(Kind::Add)
+            }
+        }
+        #[inline(always)]
+        fn mul(&self, a: Arc<MNode>, b: Arc<MNode>) -> MNode {
+            MNode {
+                a: Some(a),
+                b: Some(b),
+                ..MNode::new(Kind::Mul)
+            }
+        }
+        #[inline(always)]
+        fn call(&self, mut args: impl ExactSizeIterator<Item = MNode>) -> MNode {
+            let args = self
+                .0
+                .alloc_slice_fill_with_arc(args.len(), |_| args.next().unwrap());
+            MNode {
+                args: Some(args),
+                ..MNode::new(Kind::Call)
+            }
+        }
+        #[inline(always)]
+        fn link(&self, node: MNode) -> Arc<MNode> {
+            self.0.alloc_arc(node)
+        }
+        fn share(root: &Arc<MNode>) -> Option<Arc<MNode>> {
             Some(Arc::clone(root))
         }
     }
