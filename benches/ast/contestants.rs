@@ -362,6 +362,38 @@ mod multi {
     }
 }
 
+/// The kind of a struct node (`ours-derive-struct`, `multitude-struct`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Num,
+    Neg,
+    Add,
+    Mul,
+    Call,
+}
+
+/// The [`View`](crate::tree::View) of a struct node, from its fields.
+#[inline(always)]
+fn struct_view<'a, N, A: std::ops::Deref<Target = N>>(
+    kind: Kind,
+    value: i64,
+    a: &'a Option<A>,
+    b: &'a Option<A>,
+    args: &'a [N],
+) -> crate::tree::View<'a, N> {
+    use crate::tree::View;
+    fn operand<N, A: std::ops::Deref<Target = N>>(link: &Option<A>) -> &N {
+        link.as_deref().expect("an operand of an operator node")
+    }
+    match kind {
+        Kind::Num => View::Num(value),
+        Kind::Neg => View::Neg(operand(a)),
+        Kind::Add => View::Add(operand(a), operand(b)),
+        Kind::Mul => View::Mul(operand(a), operand(b)),
+        Kind::Call => View::Call(args),
+    }
+}
+
 /// multitude with the struct node of `ours-derive-struct`: a kind, a value,
 /// two optional operands and an optional argument list side by side (48
 /// bytes, as `ours-derive-struct-thin`'s), so that the struct rows have a
@@ -369,16 +401,8 @@ mod multi {
 mod multi_struct {
     use multitude::{Arc, Arena};
 
+    use super::{Kind, struct_view};
     use crate::tree::{Builder, ExprNode, View};
-
-    #[derive(Clone, Copy)]
-    pub enum Kind {
-        Num,
-        Neg,
-        Add,
-        Mul,
-        Call,
-    }
 
     pub struct MNode {
         kind: Kind,
@@ -399,21 +423,21 @@ mod multi_struct {
                 args: None,
             }
         }
+        #[inline(always)]
+        fn binary(kind: Kind, a: Arc<MNode>, b: Arc<MNode>) -> Self {
+            MNode {
+                a: Some(a),
+                b: Some(b),
+                ..MNode::new(kind)
+            }
+        }
     }
 
     impl ExprNode for MNode {
         #[inline(always)]
         fn view(&self) -> View<'_, Self> {
-            fn operand(link: &Option<Arc<MNode>>) -> &MNode {
-                link.as_deref().expect("an operand of an operator node")
-            }
-            match self.kind {
-                Kind::Num => View::Num(self.value),
-                Kind::Neg => View::Neg(operand(&self.a)),
-                Kind::Add => View::Add(operand(&self.a), operand(&self.b)),
-                Kind::Mul => View::Mul(operand(&self.a), operand(&self.b)),
-                Kind::Call => View::Call(self.args.as_deref().unwrap_or(&[])),
-            }
+            let args = self.args.as_deref().unwrap_or(&[]);
+            struct_view(self.kind, self.value, &self.a, &self.b, args)
         }
     }
 
@@ -438,19 +462,11 @@ mod multi_struct {
         }
         #[inline(always)]
         fn add(&self, a: Arc<MNode>, b: Arc<MNode>) -> MNode {
-            MNode {
-                a: Some(a),
-                b: Some(b),
-                ..MNode::new(Kind::Add)
-            }
+            MNode::binary(Kind::Add, a, b)
         }
         #[inline(always)]
         fn mul(&self, a: Arc<MNode>, b: Arc<MNode>) -> MNode {
-            MNode {
-                a: Some(a),
-                b: Some(b),
-                ..MNode::new(Kind::Mul)
-            }
+            MNode::binary(Kind::Mul, a, b)
         }
         #[inline(always)]
         fn call(&self, mut args: impl ExactSizeIterator<Item = MNode>) -> MNode {
@@ -871,16 +887,8 @@ macro_rules! derived_struct {
         mod $module {
             use arena_arc::{ArcSlice, ArenaAlloc, $link};
 
+            use crate::contestants::{Kind, struct_view};
             use crate::tree::{Builder, ExprNode, View};
-
-            #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-            pub enum Kind {
-                Num,
-                Neg,
-                Add,
-                Mul,
-                Call,
-            }
 
             #[derive(ArenaAlloc)]
             #[arena(chunk = $chunk)]
@@ -899,16 +907,7 @@ macro_rules! derived_struct {
             impl ExprNode for $Node {
                 #[inline(always)]
                 fn view(&self) -> View<'_, Self> {
-                    fn operand(link: &Option<$link<$Node>>) -> &$Node {
-                        link.as_deref().expect("an operand of an operator node")
-                    }
-                    match self.kind {
-                        Kind::Num => View::Num(self.value),
-                        Kind::Neg => View::Neg(operand(&self.a)),
-                        Kind::Add => View::Add(operand(&self.a), operand(&self.b)),
-                        Kind::Mul => View::Mul(operand(&self.a), operand(&self.b)),
-                        Kind::Call => View::Call(&self.args),
-                    }
+                    struct_view(self.kind, self.value, &self.a, &self.b, &self.args)
                 }
             }
 
