@@ -64,6 +64,38 @@ fn a_slice_of_exactly_the_index_types_largest_length_fits_the_current_chunk() {
 }
 
 #[test]
+fn one_past_the_index_types_largest_length_is_refused_by_an_empty_current_chunk() {
+    // N = 256 = u8::MAX + 1: the one chunk capacity where a length that fits
+    // the current chunk can still pass the index type's range, which the
+    // fast path then tests (it skips the test for every other `N`).
+    let arena: Allocator<u64, u8, 256> = Allocator::new();
+    // A fill that fails on its first element gives its slot back: the
+    // chunk stays current, with all of its 256 slots free.
+    assert_eq!(
+        arena.try_alloc(1, |_| Err::<u64, _>("no")).unwrap_err(),
+        "no"
+    );
+    assert_eq!(arena.stats().current_chunk_free, 256);
+    let err = arena.checked_alloc(256, |i| i as u64).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            AllocError::LengthOverflow {
+                len: 256,
+                max: 255,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // Nothing was taken: the longest slice still fits from the start.
+    let longest = arena.alloc(255, |i| i as u64);
+    assert_eq!(longest.len(), 255);
+    assert_eq!(arena.stats().current_chunk_free, 1);
+    assert_eq!(arena.stats().chunks_created, 1);
+}
+
+#[test]
 fn size_overflow_is_rejected_before_anything_is_written() {
     let arena: Allocator<[u64; 1024], usize, 1> = Allocator::new();
     let err = arena

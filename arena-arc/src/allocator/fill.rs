@@ -203,7 +203,14 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         &self,
         len: usize,
     ) -> Option<Reservation<T>> {
-        if len > L::MAX {
+        // A length that fits the current chunk is at most `N`, and `N - 1
+        // <= L::MAX` (`VALID_PARAMETERS`): only when `N` is `L::MAX + 1`
+        // can it pass `L::MAX`, and only that case tests it here; it folds
+        // away for every other `N`. (Tested on every call, the check was a
+        // load, a compare and a branch per allocation in W3's and W7's
+        // loops, where 0.2.0 had none.) Any longer request fails the room
+        // test and meets the slow path's check.
+        if N > L::MAX && len > L::MAX {
             return None;
         }
         if MAY_LINK {
@@ -281,15 +288,12 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         &self,
     ) -> Option<(Reservation<T>, Option<NonNull<Generation>>)> {
         debug_assert!(self.links.is_some());
-        // `reserve_in_current_plain`'s test, written for one slot: its `1 >
-        // N - cursor` compiled to a `cursor == N` merged with the chunk's
-        // test into flags, three more instructions per single (W8's derived
-        // builds: 114.4M against 112.3M).
-        let cursor = self.cursor.get();
-        let chunk = self.current.get()?;
-        if cursor >= N {
-            return None;
-        }
+        // For one slot, `room_for`'s one test is `cursor == N`. (Written as
+        // `1 > N - cursor` and merged with the test of the chunk's `Option`
+        // into flags, it once took three instructions more per single than
+        // `cursor >= N` and that test: W8's derived builds, 114.4M against
+        // 112.3M. `room_for` no longer tests the `Option`.)
+        let (chunk, cursor) = self.room_for(1)?;
         // SAFETY: the chunk is current for this allocator, so alive.
         let generation = unsafe { chunk.erase().generation() };
         // `must_leave_in`'s tests, before the hand-out: no handle at all
@@ -311,12 +315,36 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// first half of an acyclic one's.
     #[inline(always)]
     pub(super) fn reserve_in_current_plain(&self, len: usize) -> Option<Reservation<T>> {
+        let (chunk, cursor) = self.room_for(len)?;
+        Some(self.take_in_current(chunk, cursor, len))
+    }
+
+    /// The current chunk and its cursor, if `len` more slots fit in it.
+    ///
+    /// One test: the cursor's. Whether there is a current chunk follows
+    /// from it (`cursor` is `N` when there is none), where testing the
+    /// `Option` too took three instructions more per allocation, which
+    /// LLVM merged into one branch with `sete`, `seta` and `or` (a loop of
+    /// `alloc(1, ..)` and drop: 44 instructions per iteration against
+    /// 0.2.0's 40; docs/benchmarks.md, the tenth session of 2026-12-07).
+    #[inline(always)]
+    fn room_for(&self, len: usize) -> Option<(Chunk<T>, usize)> {
         let cursor = self.cursor.get();
-        let chunk = self.current.get()?;
-        if len > N - cursor {
+        // `len - 1 >= N - cursor` is `len > N - cursor` for every `len >=
+        // 1`, and holds whenever `cursor == N`, for `len == 0` too (the
+        // subtraction wraps to `usize::MAX`): past it, `cursor < N`. (The
+        // cursor never passes `N`: it moves only by a reservation that
+        // fitted.)
+        if len.wrapping_sub(1) >= N - cursor {
             return None;
         }
-        Some(self.take_in_current(chunk, cursor, len))
+        // SAFETY: `cursor < N`, so there is a current chunk: the cursor is
+        // `N` whenever `current` is `None` (the invariant of the field,
+        // kept by every path that sets `current` to `None`: `new`,
+        // `retire_current` and the parking in `leave_full_chunk` set the
+        // cursor to `N` with it, and nothing in between runs user code).
+        let chunk = unsafe { self.current.get().unwrap_unchecked() };
+        Some((chunk, cursor))
     }
 
     /// Takes the `len` slots at `cursor` of `chunk`, the current chunk,

@@ -118,7 +118,9 @@ pub struct Allocator<T, L: IndexType = u32, const N: usize = 256> {
     /// The chunk being filled; `None` before the first allocation.
     current: Cell<Option<Chunk<T>>>,
     /// Slots `0..cursor` of the current chunk are taken; `N` when there is
-    /// no current chunk.
+    /// no current chunk. The fast paths rely on it (`room_for`): a cursor
+    /// below `N` means there is a current chunk, so every change of
+    /// `current` to `None` sets the cursor to `N` with it.
     cursor: Cell<usize>,
     /// Retired chunks the allocator still holds one reference to, newest
     /// first.
