@@ -76,17 +76,13 @@ fn one_past_the_index_types_largest_length_is_refused_by_an_empty_current_chunk(
         "no"
     );
     assert_eq!(arena.stats().current_chunk_free, 256);
-    let err = arena.checked_alloc(256, |i| i as u64).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            AllocError::LengthOverflow {
-                len: 256,
-                max: 255,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_eq!(
+        arena.checked_alloc(256, |i| i as u64).unwrap_err(),
+        AllocError::LengthOverflow {
+            len: 256,
+            max: 255,
+            index_type: "u8",
+        }
     );
     // Nothing was taken: the longest slice still fits from the start.
     let longest = arena.alloc(255, |i| i as u64);
