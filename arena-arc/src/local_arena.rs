@@ -437,10 +437,7 @@ impl<T: ArenaLinks<L> + 'static, L: IndexType, const N: usize> LocalArena<T, L, 
         // allocation (W8's build with `ArcSingle`, docs/benchmarks.md).
         //
         // SAFETY: `with` runs the closure once; `value` is not used after.
-        self.with(|a| match unsafe { a.move_linked(&value) } {
-            Ok(single) => single,
-            Err(err) => crate::allocator::refuse(err),
-        })
+        self.with(|a| unsafe { a.move_linked_or_refuse(&value) })
     }
 
     /// [`Allocator::checked_alloc_linked`] on this thread's allocator.

@@ -155,6 +155,18 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     #[inline]
     #[track_caller]
     pub fn alloc_value(&self, value: T) -> ArcSingle<T, L> {
+        // A plain allocator's fast path returns the handle itself: taken
+        // out of `checked_alloc_value`'s `Result`, the 12-byte handle (4-byte
+        // aligned) was copied through the stack, four instructions more per
+        // value (a loop of `alloc_value` and drop, `scripts/icount`: 31.1
+        // against 27.1). Anything else, and a full chunk, goes through it.
+        if self.links.is_none() {
+            if let Some(res) = self.reserve_in_current_plain(1) {
+                // SAFETY: the reservation was just made, in a plain
+                // allocator, on its fast path: not dedicated.
+                return unsafe { self.write_value_plain(res, value) };
+            }
+        }
         match self.checked_alloc_value(value) {
             Ok(single) => single,
             Err(err) => refuse(err),
@@ -563,6 +575,17 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
     #[inline]
     #[track_caller]
     pub fn alloc_linked(&self, value: T) -> ArcSingle<T, L> {
+        // An acyclic allocator's fast path returns the handle itself (see
+        // `alloc_value`); anything else goes through the `Result`.
+        if self.links.is_some() {
+            if let Some((res, generation)) = self.reserve_linked_quick() {
+                let value = ManuallyDrop::new(value);
+                // SAFETY: a fresh reservation of one slot in an acyclic
+                // allocator and its chunk's generation, read since the last
+                // user code; `value` is ours and never used again.
+                return unsafe { self.commit_linked(res, generation, &value) };
+            }
+        }
         match self.checked_alloc_linked(value) {
             Ok(single) => single,
             Err(err) => refuse(err),
@@ -649,6 +672,41 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
         }
         // SAFETY: the caller's promise for `value`.
         unsafe { self.move_linked_acyclic(value) }
+    }
+
+    /// [`move_linked`](Self::move_linked), panicking where it would return
+    /// an error: what [`LocalArena::alloc_linked`] calls. Its fast paths
+    /// return the handle itself; taken out of `move_linked`'s `Result`, the
+    /// 12-byte handle (4-byte aligned) was copied through the stack (see
+    /// [`alloc_value`](Self::alloc_value)).
+    ///
+    /// # Safety
+    /// As for `move_linked`.
+    ///
+    /// [`LocalArena::alloc_linked`]: crate::LocalArena::alloc_linked
+    #[inline]
+    #[track_caller]
+    pub(crate) unsafe fn move_linked_or_refuse(&self, value: &ManuallyDrop<T>) -> ArcSingle<T, L> {
+        if self.links.is_none() {
+            if let Some(res) = self.reserve_in_current_plain(1) {
+                // SAFETY: a reservation of one slot, just made, in a plain
+                // allocator: a single is never dedicated. The value is moved
+                // out of `*value`, which the caller never uses again.
+                return unsafe { self.write_value_plain(res, ptr::read(&**value)) };
+            }
+        } else if let Some((res, generation)) = self.reserve_linked_quick() {
+            // SAFETY: a fresh reservation of one slot in an acyclic
+            // allocator and its chunk's generation, read since the last
+            // user code; the caller's promise for `value`.
+            return unsafe { self.commit_linked(res, generation, value) };
+        }
+        // The fast path declined, changing nothing: `move_linked` takes the
+        // same decision again and goes on to its slow path.
+        // SAFETY: the caller's promise for `value`.
+        match unsafe { self.move_linked(value) } {
+            Ok(single) => single,
+            Err(err) => refuse(err),
+        }
     }
 
     /// [`move_linked`](Self::move_linked) in an acyclic allocator.

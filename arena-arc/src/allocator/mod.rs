@@ -12,8 +12,6 @@ mod fill;
 mod retire;
 mod thin;
 
-pub(crate) use alloc::refuse;
-
 use core::cell::{Cell, OnceCell};
 use core::fmt;
 use core::marker::PhantomData;

@@ -23,7 +23,7 @@
 use core::alloc::Layout;
 use core::mem::ManuallyDrop;
 
-use super::{Allocator, refuse};
+use super::Allocator;
 use crate::chunk::RawChunk;
 use crate::error::AllocError;
 use crate::index::IndexType;
@@ -209,10 +209,7 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
         let () = Self::THIN_FITS;
         self.enter_thin();
         // SAFETY: the caller's promise.
-        match unsafe { self.move_linked(value) } {
-            Ok(single) => thin(single),
-            Err(err) => refuse(err),
-        }
+        thin(unsafe { self.move_linked_or_refuse(value) })
     }
 }
 
