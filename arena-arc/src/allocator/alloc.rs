@@ -575,21 +575,9 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
     #[inline]
     #[track_caller]
     pub fn alloc_linked(&self, value: T) -> ArcSingle<T, L> {
-        // An acyclic allocator's fast path returns the handle itself (see
-        // `alloc_value`); anything else goes through the `Result`.
-        if self.links.is_some() {
-            if let Some((res, generation)) = self.reserve_linked_quick() {
-                let value = ManuallyDrop::new(value);
-                // SAFETY: a fresh reservation of one slot in an acyclic
-                // allocator and its chunk's generation, read since the last
-                // user code; `value` is ours and never used again.
-                return unsafe { self.commit_linked(res, generation, &value) };
-            }
-        }
-        match self.checked_alloc_linked(value) {
-            Ok(single) => single,
-            Err(err) => refuse(err),
-        }
+        let value = ManuallyDrop::new(value);
+        // SAFETY: `value` is ours and never used again.
+        unsafe { self.move_linked_or_refuse(&value) }
     }
 
     /// Like [`alloc_linked`](Self::alloc_linked), but returns an
