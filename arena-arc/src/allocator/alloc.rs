@@ -663,7 +663,9 @@ impl<T: ArenaLinks<L>, L: IndexType, const N: usize> Allocator<T, L, N> {
     }
 
     /// [`move_linked`](Self::move_linked), panicking where it would return
-    /// an error: what [`LocalArena::alloc_linked`] calls. Its fast paths
+    /// an error: the one fast path of [`alloc_linked`](Self::alloc_linked),
+    /// [`LocalArena::alloc_linked`] and
+    /// [`alloc_thin_linked`](Self::alloc_thin_linked). Its fast paths
     /// return the handle itself; taken out of `move_linked`'s `Result`, the
     /// 12-byte handle (4-byte aligned) was copied through the stack (see
     /// [`alloc_value`](Self::alloc_value)).
