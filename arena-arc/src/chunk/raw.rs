@@ -57,10 +57,10 @@ impl RawChunk {
             .wrapping_sub(BIAS)
     }
 
-    /// See [`Chunk::give_back`].
+    /// See [`Chunk::give_back`](super::Chunk::give_back).
     ///
     /// # Safety
-    /// As for [`Chunk::give_back`].
+    /// As for [`Chunk::give_back`](super::Chunk::give_back).
     #[inline]
     pub(crate) unsafe fn give_back(self, n: usize) {
         let handed = self.0.as_ptr();
@@ -103,10 +103,10 @@ impl RawChunk {
         self.refs().fetch_sub(n, Ordering::Relaxed);
     }
 
-    /// [`Chunk::acquire`]'s rare case: the count was zero (a chunk of a
-    /// generation, reached through a link from another chunk of the same
-    /// generation, which does not count): the generation counts the chunk as
-    /// alive again.
+    /// [`Chunk::acquire`](super::Chunk::acquire)'s rare case: the count was
+    /// zero (a chunk of a generation, reached through a link from another
+    /// chunk of the same generation, which does not count): the generation
+    /// counts the chunk as alive again.
     ///
     /// # Safety
     /// The caller has just raised the count from zero.
